@@ -1,0 +1,62 @@
+# Unpuzzle LMS. The two commands: `make run` (the product) and `make test` (the suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev run test lint format migrations clean
+
+help:
+	@echo "make run    install, migrate, load demo data and serve web + worker + beat on $(HOST):$(PORT)"
+	@echo "make test   install dev tools, lint, check migrations and run the test suite"
+	@echo "make format format the code with ruff"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo ""
+	@echo "  Unpuzzle LMS is starting on http://$(HOST):$(PORT)/"
+	@echo "    site          http://$(HOST):$(PORT)/"
+	@echo "    Wagtail admin http://$(HOST):$(PORT)/admin/"
+	@echo "    API           http://$(HOST):$(PORT)/api/v2/   docs: http://$(HOST):$(PORT)/api/docs/"
+	@echo "    WebSocket     ws://$(HOST):$(PORT)/ws/ping/"
+	@echo "    health        http://$(HOST):$(PORT)/healthz   readiness: http://$(HOST):$(PORT)/readyz"
+	@echo "  Demo logins (password unpuzzle-demo): admin@example.com, editor@example.com,"
+	@echo "  instructor@example.com, student@example.com. Ctrl-C stops everything."
+	@echo ""
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) scripts/run-local.sh
+
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf var/test .pytest_cache .ruff_cache

@@ -1,0 +1,79 @@
+"""DRF exception handler producing RFC 9457 problem details (see :mod:`api.problems`)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler
+
+from api.problems import PROBLEM_CONTENT_TYPE, problem_body
+
+
+def _is_leaf(node) -> bool:
+    return isinstance(node, dict) and set(node) == {"message", "code"}
+
+
+def flatten_errors(details) -> dict[str, list[dict]]:
+    """DRF's nested ``get_full_details()`` as ``{"field.sub.0": [{"code", "message"}]}``.
+
+    Errors that belong to no field are listed under ``non_field_errors``.
+    """
+    flat: dict[str, list[dict]] = {}
+
+    def walk(node, path: str) -> None:
+        if _is_leaf(node):
+            flat.setdefault(path or "non_field_errors", []).append(
+                {"code": str(node["code"]), "message": str(node["message"])}
+            )
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{path}.{key}" if path else str(key))
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(item, path if _is_leaf(item) else (f"{path}.{index}" if path else str(index)))
+
+    walk(details, "")
+    return flat
+
+
+def _to_api_exception(exc: Exception) -> Exception:
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(as_serializer_error(exc))
+    return exc
+
+
+def problem_exception_handler(exc: Exception, context: dict):
+    exc = _to_api_exception(exc)
+    response = exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response  # unexpected errors go to Django's 500 handling (also problem JSON)
+
+    if isinstance(exc, exceptions.ValidationError):
+        body = problem_body(
+            status=response.status_code,
+            code="invalid",
+            detail="The request has invalid fields; see errors.",
+            errors=flatten_errors(exc.get_full_details()),
+        )
+    else:
+        details = exc.get_full_details()
+        if isinstance(details, dict) and "message" in details:
+            detail, code = str(details["message"]), str(details.get("code") or exc.default_code)
+        else:
+            detail, code = str(exc.default_detail), str(exc.default_code)
+        if code == "error":
+            code = str(exc.default_code)
+        body = problem_body(status=response.status_code, code=code, detail=detail)
+
+    response.data = body
+    renderer = getattr(context.get("request"), "accepted_renderer", None)
+    if renderer is None or getattr(renderer, "format", "json") == "json":
+        response.content_type = PROBLEM_CONTENT_TYPE
+    return response

@@ -1,0 +1,45 @@
+"""OpenAPI generation: every operation documents the problem-details error responses."""
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework.permissions import AllowAny
+
+from api.problems import PROBLEM_CONTENT_TYPE
+from api.serializers import ProblemSerializer, ValidationProblemSerializer
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def _error_responses(self) -> dict[str, object]:
+        errors: dict[str, object] = {}
+        has_input = self.method in ("POST", "PUT", "PATCH") or bool(
+            getattr(self.view, "filterset_class", None)
+            or getattr(self.view, "pagination_class", None)
+        )
+        if has_input:
+            errors["400"] = ValidationProblemSerializer
+        permissions = getattr(self.view, "permission_classes", [])
+        if not all(p is AllowAny for p in permissions):
+            errors["401"] = ProblemSerializer
+            errors["403"] = ProblemSerializer
+        if "{" in self.path:
+            errors["404"] = ProblemSerializer
+        if getattr(self.view, "throttle_classes", None):
+            errors["429"] = ProblemSerializer
+        # Any other failure (406, 415, 5xx, ...) has the same shape.
+        errors["default"] = ProblemSerializer
+        return errors
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code, serializer in self._error_responses().items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    serializer, code, media_types=[PROBLEM_CONTENT_TYPE], direction=direction
+                )
+        return responses
+
+
+def only_public_api(endpoints):
+    """Preprocessing hook: document the versioned public API only (not Wagtail's admin API)."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v")]

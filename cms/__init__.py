@@ -1,0 +1,1 @@
+"""Wagtail pages: the site home page and (next) the course page tree."""

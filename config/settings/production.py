@@ -1,0 +1,36 @@
+"""Production: refuses to start without a real secret key and allowed hosts, and turns on
+every transport-security setting ``manage.py check --deploy`` asks for. TLS is expected to
+end at a proxy that sets ``X-Forwarded-Proto``."""
+
+from config.env import ConfigError
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env
+
+DEBUG = False
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if len(SECRET_KEY) < 50:
+    raise ConfigError("SECRET_KEY", "must be set to a random value of at least 50 characters")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+if not ALLOWED_HOSTS:
+    raise ConfigError("ALLOWED_HOSTS", "must list the host names this site is served on")
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# Health probes come from inside the cluster over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": env.str(
+        "STATICFILES_BACKEND", "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+}
+DEMO_DATA_ALLOWED = env.bool("DEMO_DATA_ALLOWED", default=False)

@@ -1,0 +1,21 @@
+"""Settings for the test suite: the same services as configured by the environment
+(embedded default when none), with test-only speedups that never change behaviour."""
+
+import os
+from pathlib import Path
+
+# Test runs keep their SQLite file, media and Celery broker folder apart from a developer's
+# running instance. Set before the base settings read it; worker subprocesses inherit it.
+os.environ.setdefault("VAR_DIR", str(Path(__file__).resolve().parents[2] / "var" / "test"))
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import CACHES, env
+
+DEBUG = False
+SECRET_KEY = env.str("SECRET_KEY", default="test-only-secret-key-8d2f4c1b9e7a6d5c3b2a")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+# Keep test keys apart from a developer's running instance on the same Redis.
+CACHES["default"]["KEY_PREFIX"] = "unpuzzle-test"

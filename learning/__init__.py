@@ -1,0 +1,1 @@
+"""Learner-facing domain apps: accounts, enrollment, progress, assessment and more."""

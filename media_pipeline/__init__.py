@@ -1,0 +1,1 @@
+"""Video and caption assets: uploads, transcoding, posters, captions and signed playback."""

@@ -1,0 +1,1 @@
+"""Operations: health and readiness endpoints, the WebSocket and Celery smoke paths."""

@@ -1,0 +1,165 @@
+import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
+
+from api.exceptions import flatten_errors
+
+factory = APIRequestFactory()
+
+PROBLEM_KEYS = {"type", "title", "status", "detail", "code"}
+
+
+class AddressSerializer(serializers.Serializer):
+    city = serializers.CharField(max_length=5)
+
+
+class SignupSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    age = serializers.IntegerField(min_value=0)
+    address = AddressSerializer()
+    tags = serializers.ListField(child=serializers.CharField(max_length=3))
+
+    def validate(self, attrs):
+        if attrs.get("age") == 13:
+            raise serializers.ValidationError("Unlucky.", code="unlucky")
+        return attrs
+
+
+class SignupView(APIView):
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        serializer = SignupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(serializer.validated_data)
+
+
+class RaisingView(APIView):
+    permission_classes = [AllowAny]
+    error: Exception | None = None
+
+    def get(self, request):
+        raise self.error
+
+
+def call(view, method="get", data=None, **kwargs):
+    request = getattr(factory, method)("/api/v2/test/", data=data, format="json", **kwargs)
+    response = view(request)
+    response.render()
+    return response
+
+
+def test_validation_errors_are_problem_details_with_field_paths():
+    response = call(
+        SignupView.as_view(),
+        "post",
+        {"email": "nope", "age": -1, "address": {"city": "Amsterdam"}, "tags": ["ok", "toolong"]},
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.data
+    assert body.keys() >= PROBLEM_KEYS
+    assert (body["code"], body["status"]) == ("invalid", 400)
+    assert body["type"] == "urn:unpuzzle:problem:invalid"
+    assert body["errors"]["email"] == [
+        {"code": "invalid", "message": "Enter a valid email address."}
+    ]
+    assert body["errors"]["age"][0]["code"] == "min_value"
+    assert body["errors"]["address.city"][0]["code"] == "max_length"
+    assert body["errors"]["tags.1"][0]["code"] == "max_length"
+
+
+def test_missing_fields_and_non_field_errors():
+    missing = call(SignupView.as_view(), "post", {})
+    assert {e[0]["code"] for e in missing.data["errors"].values()} == {"required"}
+    unlucky = call(
+        SignupView.as_view(),
+        "post",
+        {"email": "a@example.com", "age": 13, "address": {"city": "Rome"}, "tags": []},
+    )
+    assert unlucky.data["errors"] == {
+        "non_field_errors": [{"code": "unlucky", "message": "Unlucky."}]
+    }
+
+
+def test_malformed_json_is_a_400_problem():
+    request = factory.post("/api/v2/test/", data="{not json", content_type="application/json")
+    response = SignupView.as_view()(request)
+    response.render()
+    assert response.status_code == 400
+    assert response.data["code"] == "parse_error"
+    assert response.data.keys() >= PROBLEM_KEYS
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (Http404(), 404, "not_found"),
+        (exceptions.NotFound(), 404, "not_found"),
+        (exceptions.PermissionDenied(), 403, "permission_denied"),
+        (
+            exceptions.PermissionDenied("Enroll first.", code="enrollment_required"),
+            403,
+            "enrollment_required",
+        ),
+        (exceptions.Throttled(wait=7), 429, "throttled"),
+        (DjangoValidationError({"title": ["Too long."]}), 400, "invalid"),
+    ],
+)
+def test_exceptions_map_to_problem_details(error, status, code):
+    view = RaisingView.as_view(error=error)
+    response = call(view)
+    assert response.status_code == status
+    assert response.data["code"] == code
+    assert response.data["status"] == status
+    assert response.data.keys() >= PROBLEM_KEYS
+    if status == 429:
+        assert response["Retry-After"] == "7"
+
+
+def test_unauthenticated_is_401_with_challenge():
+    class Private(APIView):
+        permission_classes = [IsAuthenticated]
+
+        def get(self, request):
+            return Response({})
+
+    response = call(Private.as_view())
+    assert response.status_code == 401
+    assert response.data["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_flatten_errors_handles_nested_lists_of_objects():
+    details = {"items": [{}, {"name": [{"message": "Required.", "code": "required"}]}]}
+    assert flatten_errors(details) == {
+        "items.1.name": [{"code": "required", "message": "Required."}]
+    }
+
+
+@pytest.mark.django_db
+def test_unknown_api_path_is_a_problem_not_html(client):
+    response = client.get("/api/v2/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_v1_is_reserved_for_the_legacy_contract(client):
+    response = client.get("/api/v1/courses/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "api_version_unavailable"
+
+
+def test_api_root_lists_entry_points(client):
+    response = client.get("/api/v2/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["version"] == "v2"
+    assert set(body["links"]) == {"schema", "docs", "health", "readiness"}

@@ -1,0 +1,48 @@
+"""The default storage on a real S3 endpoint (moto's standalone server)."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from ops.readiness import check_storage
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": s3_server["bucket"],
+                "endpoint_url": s3_server["endpoint"],
+                "access_key": "test-access",
+                "secret_key": "test-secret",
+                "region_name": "us-east-1",
+                "addressing_style": "path",
+                "signature_version": "s3v4",
+                "file_overwrite": False,
+            },
+        },
+    }
+    return s3_server
+
+
+def test_files_round_trip_through_the_bucket(s3_storage):
+    name = default_storage.save("probe/hello.txt", ContentFile(b"hello"))
+    listed = s3_storage["client"].list_objects_v2(Bucket=s3_storage["bucket"])["Contents"]
+    assert [obj["Key"] for obj in listed] == [name]
+    with default_storage.open(name) as fh:
+        assert fh.read() == b"hello"
+    url = default_storage.url(name)
+    assert "X-Amz-Signature=" in url
+    default_storage.delete(name)
+    assert not default_storage.exists(name)
+
+
+def test_readiness_checks_the_bucket(s3_storage, settings):
+    assert check_storage() == {"backend": "s3"}
+    settings.STORAGES["default"]["OPTIONS"]["bucket_name"] = "missing-bucket"
+    settings.STORAGES = dict(settings.STORAGES)
+    with pytest.raises(Exception, match=r"404|Not Found|NoSuchBucket"):
+        check_storage()

@@ -1,0 +1,63 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from wagtail.models import Page, Site
+
+from cms.models import HomePage
+from learning.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def snapshot():
+    return (
+        User.objects.count(),
+        Group.objects.count(),
+        Page.objects.count(),
+        Site.objects.count(),
+        sorted(User.objects.values_list("email", "groups__name")),
+    )
+
+
+def test_load_demo_data_is_idempotent():
+    call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first = snapshot()
+    call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert snapshot() == first
+
+
+def test_it_creates_home_page_groups_and_accounts():
+    call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    site = Site.objects.get(is_default_site=True)
+    assert isinstance(site.root_page.specific, HomePage)
+    assert not Page.objects.filter(title__startswith="Welcome to your new Wagtail site").exists()
+    assert {"Students", "Instructors", "Editors"} <= set(
+        Group.objects.values_list("name", flat=True)
+    )
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.get(email=account.email)
+        assert user.check_password(DEMO_PASSWORD)
+        if account.group:
+            assert user.groups.filter(name=account.group).exists()
+    assert User.objects.get(email="admin@example.com").is_superuser
+    assert (
+        Group.objects.get(name="Instructors").permissions.filter(codename="access_admin").exists()
+    )
+
+
+def test_demo_admin_can_sign_in_to_the_wagtail_admin(client):
+    call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    response = client.post(
+        "/admin/login/", {"username": "admin@example.com", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_refused_where_demo_data_is_not_allowed(settings):
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="DEMO_DATA_ALLOWED"):
+        call_command("load_demo_data")
+    assert not User.objects.exists()

@@ -1,0 +1,122 @@
+"""Start real servers (ASGI, Celery worker) as subprocesses for end-to-end tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def base_env(**overrides: str | None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def _stop(proc: subprocess.Popen) -> str:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+    output = proc.stdout.read() if proc.stdout else ""
+    return output or ""
+
+
+@contextlib.contextmanager
+def asgi_server(env: dict[str, str] | None = None, timeout: float = 30) -> Iterator[str]:
+    """Run the project's ASGI app under uvicorn; yields its base URL."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            str(BIN / "uvicorn"),
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env or base_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"ASGI server exited early:\n{_stop(proc)}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"ASGI server did not start:\n{_stop(proc)}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        _stop(proc)
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict[str, str] | None = None, queues: str = "default,media,email,analytics"):
+    """Run a real Celery worker process on the configured broker."""
+    proc = subprocess.Popen(
+        [
+            str(BIN / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "-Q",
+            queues,
+            "-n",
+            f"test-{os.getpid()}@%h",
+            "--loglevel=INFO",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env or base_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        time.sleep(0.5)
+        if proc.poll() is not None:
+            raise RuntimeError(f"Celery worker exited early:\n{_stop(proc)}")
+        yield proc
+    finally:
+        _stop(proc)
