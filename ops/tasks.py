@@ -19,3 +19,16 @@ def record_heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set(BEAT_CACHE_KEY, now, timeout=60 * 60)
     return now
+
+
+@shared_task(name="ops.tasks.database_identity", soft_time_limit=10, time_limit=15)
+def database_identity() -> dict:
+    """Which database a worker is connected to, for operators checking a deployment."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    return {
+        "vendor": connection.vendor,
+        "name": str(connection.settings_dict["NAME"]),
+        "users": get_user_model().objects.count(),
+    }

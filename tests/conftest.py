@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from tests.support.processes import asgi_server, celery_worker
+from tests.support.processes import asgi_server, celery_worker, test_database_env
 
 
 @pytest.fixture
@@ -12,16 +12,27 @@ def api_client() -> APIClient:
 
 
 @pytest.fixture(scope="session")
-def live_asgi_url():
-    """The project's ASGI application served by a real uvicorn process."""
-    with asgi_server() as url:
+def live_asgi_url(django_db_setup, django_db_blocker):
+    """The project's ASGI application served by a real uvicorn process on the test database.
+
+    Data a test wants the server to see must be committed: use ``transactional_db``.
+    """
+    with django_db_blocker.unblock():
+        env = test_database_env()
+    with asgi_server(env) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def worker():
-    """A real Celery worker process consuming every queue from the configured broker."""
-    with celery_worker() as proc:
+def worker(django_db_setup, django_db_blocker):
+    """A real Celery worker process on every queue, using the test database.
+
+    Tasks run in another process, so rows they read must be committed: use
+    ``transactional_db`` in tests that need the worker to see data.
+    """
+    with django_db_blocker.unblock():
+        env = test_database_env()
+    with celery_worker(env) as proc:
         yield proc
 
 

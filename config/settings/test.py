@@ -19,3 +19,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Keep test keys apart from a developer's running instance on the same Redis.
 CACHES["default"]["KEY_PREFIX"] = "unpuzzle-test"
+
+# A file-backed SQLite test database (not in-memory), so the real worker and ASGI server
+# subprocesses started by the tests can open the same database as the test process.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405

@@ -28,3 +28,16 @@ def test_beat_heartbeat_records_the_time():
     cache.delete(BEAT_CACHE_KEY)
     stamp = record_heartbeat()
     assert cache.get(BEAT_CACHE_KEY) == stamp
+
+
+def test_worker_uses_the_test_database(worker, transactional_db):
+    from django.db import connection
+
+    from ops.tasks import database_identity
+    from tests.factories import UserFactory
+
+    UserFactory.create_batch(2)
+    identity = database_identity.delay().get(timeout=60)
+    assert identity["vendor"] == connection.vendor
+    assert identity["name"] == str(connection.settings_dict["NAME"])
+    assert identity["users"] == 2

@@ -23,6 +23,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for the database described by a Django connection's settings."""
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(settings_dict['NAME']).resolve()}"
+    user = settings_dict.get("USER") or ""
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    return f"postgres://{auth}{host}{port}/{settings_dict['NAME']}"
+
+
+def test_database_env(**overrides: str | None) -> dict[str, str]:
+    """Environment for a subprocess that must use the test process's (test) database."""
+    from django.db import connections
+
+    return base_env(DATABASE_URL=database_url(connections["default"].settings_dict), **overrides)
+
+
 def base_env(**overrides: str | None) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
