@@ -10,6 +10,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 from api.problems import PROBLEM_CONTENT_TYPE, problem_body
+from config.errors import DomainError
 
 
 def _is_leaf(node) -> bool:
@@ -39,11 +40,21 @@ def flatten_errors(details) -> dict[str, list[dict]]:
     return flat
 
 
+class DomainAPIException(exceptions.APIException):
+    """A service's :class:`config.errors.DomainError`, carried through DRF's handling."""
+
+    def __init__(self, error: DomainError) -> None:
+        self.status_code = error.status
+        super().__init__(detail=error.message, code=error.code)
+
+
 def _to_api_exception(exc: Exception) -> Exception:
+    if isinstance(exc, DomainError):
+        return DomainAPIException(exc)
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
-        return exceptions.PermissionDenied()
+        return exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(as_serializer_error(exc))
     return exc
@@ -66,6 +77,9 @@ def problem_exception_handler(exc: Exception, context: dict):
         details = exc.get_full_details()
         if isinstance(details, dict) and "message" in details:
             detail, code = str(details["message"]), str(details.get("code") or exc.default_code)
+        elif isinstance(exc.detail, dict) and "detail" in exc.detail:  # simplejwt's shape
+            detail = str(exc.detail["detail"])
+            code = str(exc.detail.get("code") or exc.default_code)
         else:
             detail, code = str(exc.default_detail), str(exc.default_code)
         if code == "error":

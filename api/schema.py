@@ -28,6 +28,17 @@ class AutoSchema(SpectacularAutoSchema):
         errors["default"] = ProblemSerializer
         return errors
 
+    def _get_request_body(self, direction="request"):
+        # DELETE bodies are unusual; a view that takes one (account deletion takes the
+        # password) says so with ``documents_delete_body = True``.
+        if self.method == "DELETE" and getattr(self.view, "documents_delete_body", False):
+            self.method = "POST"
+            try:
+                return super()._get_request_body(direction)
+            finally:
+                self.method = "DELETE"
+        return super()._get_request_body(direction)
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":

@@ -1,10 +1,14 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from api.accounts.urls import auth_patterns, me_patterns, user_patterns
 from api.views import ApiRootView, legacy_v1_reserved
 
 v2_patterns = [
     path("", ApiRootView.as_view(), name="api-root"),
+    path("auth/", include(auth_patterns)),
+    path("me/", include(me_patterns)),
+    path("users/", include(user_patterns)),
 ]
 
 urlpatterns = [

@@ -1,14 +1,49 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rest_framework.test import APIClient
 
 from tests.support.processes import asgi_server, celery_worker, test_database_env
 
 
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Throttle counters and cached values never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def run_tasks_in_process():
+    """Run Celery tasks in this process when queued (after commit), for tests that check
+    what a task did (emails) without a worker. End-to-end tests use the ``worker`` fixture."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def worker_mail_dir(worker):
+    """Where the worker's file-based email backend writes; emptied for each test."""
+    from django.conf import settings
+
+    folder = Path(settings.EMAIL_FILE_PATH)
+    for old in folder.glob("*.log"):
+        old.unlink()
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -30,8 +65,14 @@ def worker(django_db_setup, django_db_blocker):
     Tasks run in another process, so rows they read must be committed: use
     ``transactional_db`` in tests that need the worker to see data.
     """
+    from django.conf import settings
+
     with django_db_blocker.unblock():
-        env = test_database_env()
+        env = test_database_env(
+            TEST_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend"
+        )
+    env_mail_dir = Path(settings.EMAIL_FILE_PATH)
+    env_mail_dir.mkdir(parents=True, exist_ok=True)
     with celery_worker(env) as proc:
         yield proc
 
@@ -60,3 +101,56 @@ def s3_server():
         yield {"endpoint": endpoint, "bucket": "unpuzzle-test", "client": client}
     finally:
         server.stop()
+
+
+# --- People in every role -------------------------------------------------------------------
+
+
+@pytest.fixture
+def student(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(email="student@example.com")
+
+
+@pytest.fixture
+def other_student(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(email="other.student@example.com")
+
+
+@pytest.fixture
+def instructor(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(email="instructor@example.com", roles=["instructor"])
+
+
+@pytest.fixture
+def other_instructor(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(email="other.instructor@example.com", roles=["instructor"])
+
+
+@pytest.fixture
+def editor(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(email="editor@example.com", roles=["editor"])
+
+
+@pytest.fixture
+def admin_user(db):
+    from tests.factories import AdminFactory
+
+    return AdminFactory(email="admin@example.com")
+
+
+@pytest.fixture
+def as_user():
+    """``as_user(user)`` -> an APIClient carrying a real access token for ``user``."""
+    from tests.support.auth import jwt_client
+
+    return jwt_client

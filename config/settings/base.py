@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "learning.accounts.wagtail_users.UsersAppConfig",  # wagtail.users, customised
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -157,9 +157,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+# Links in account emails point at the headless frontend.
+FRONTEND_URL = env.str("FRONTEND_URL", default=SITE_URL).rstrip("/")
+FRONTEND_VERIFY_EMAIL_PATH = env.str(
+    "FRONTEND_VERIFY_EMAIL_PATH", default="/verify-email?token={token}"
+)
+FRONTEND_PASSWORD_RESET_PATH = env.str(
+    "FRONTEND_PASSWORD_RESET_PATH", default="/reset-password?token={token}"
+)
+EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_TIMEOUT", default=3 * 24 * 3600)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 3600)
+AVATAR_MAX_UPLOAD_BYTES = env.int("AVATAR_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+AVATAR_MAX_DIMENSION = 512
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+# Languages a person can choose for their account (and, later, course languages).
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("nl", "Nederlands"),
+    ("pt", "Português"),
+]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -178,7 +199,7 @@ WAGTAIL_I18N_ENABLED = False
 # --- HTTP API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "api.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -198,12 +219,28 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.exceptions.problem_exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Abuse limits on the account endpoints: per client IP and per target account (email).
+    "DEFAULT_THROTTLE_RATES": {
+        "login_ip": env.str("THROTTLE_LOGIN_IP", default="30/min"),
+        "login_account": env.str("THROTTLE_LOGIN_ACCOUNT", default="10/min"),
+        "register_ip": env.str("THROTTLE_REGISTER_IP", default="20/hour"),
+        "register_account": env.str("THROTTLE_REGISTER_ACCOUNT", default="5/hour"),
+        "password_reset_ip": env.str("THROTTLE_PASSWORD_RESET_IP", default="20/hour"),
+        "password_reset_account": env.str("THROTTLE_PASSWORD_RESET_ACCOUNT", default="5/hour"),
+        "verify_ip": env.str("THROTTLE_VERIFY_IP", default="30/hour"),
+        "verify_account": env.str("THROTTLE_VERIFY_ACCOUNT", default="5/hour"),
+        "token_refresh_ip": env.str("THROTTLE_TOKEN_REFRESH_IP", default="120/min"),
+    },
+    # Client IP for throttling: trust this many proxies in X-Forwarded-For (0 = none).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=10)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=14)),
+    # Rotation and revocation are done by learning.accounts sessions (AuthSession): only the
+    # newest refresh token of a session is valid; access tokens name their session ("sid").
     "ROTATE_REFRESH_TOKENS": True,
-    "UPDATE_LAST_LOGIN": True,
+    "UPDATE_LAST_LOGIN": False,
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 SPECTACULAR_SETTINGS = {

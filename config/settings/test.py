@@ -14,7 +14,11 @@ from config.settings.base import CACHES, env
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="test-only-secret-key-8d2f4c1b9e7a6d5c3b2a")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# In-process tests read mail.outbox; worker subprocesses write mail to files the test reads.
+EMAIL_BACKEND = env.str(
+    "TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend"
+)
+EMAIL_FILE_PATH = str(VAR_DIR / "test-mail")  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Keep test keys apart from a developer's running instance on the same Redis.

@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from wagtail.models import Page, Site
 
 from cms.models import HomePage
+from learning.accounts import roles
 
 # Local-only credentials, printed by `make run` and listed in the README. Never used in
 # production: the command refuses to run unless DEMO_DATA_ALLOWED is on.
@@ -23,38 +25,18 @@ class DemoAccount:
     first_name: str
     last_name: str
     role: str
-    group: str | None
-    is_superuser: bool = False
+
+    @property
+    def is_superuser(self) -> bool:
+        return self.role == roles.ADMIN
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("admin@example.com", "Ada", "Admin", "admin", None, is_superuser=True),
-    DemoAccount("editor@example.com", "Eddie", "Editor", "editor", "Editors"),
-    DemoAccount("instructor@example.com", "Ines", "Instructor", "instructor", "Instructors"),
-    DemoAccount("student@example.com", "Sam", "Student", "student", "Students"),
+    DemoAccount("admin@example.com", "Ada", "Admin", roles.ADMIN),
+    DemoAccount("editor@example.com", "Eddie", "Editor", roles.EDITOR),
+    DemoAccount("instructor@example.com", "Ines", "Instructor", roles.INSTRUCTOR),
+    DemoAccount("student@example.com", "Sam", "Student", roles.STUDENT),
 )
-
-# Group name -> model permissions ("app_label.codename"). Page permissions for course
-# authoring are granted on the course tree by the courses feature.
-GROUPS: dict[str, tuple[str, ...]] = {
-    "Students": (),
-    "Instructors": ("wagtailadmin.access_admin",),
-    "Editors": ("wagtailadmin.access_admin",),
-}
-
-
-def ensure_groups() -> dict[str, Group]:
-    groups = {}
-    for name, perms in GROUPS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for dotted in perms:
-            app_label, codename = dotted.split(".", 1)
-            permission = Permission.objects.get(
-                content_type__app_label=app_label, codename=codename
-            )
-            group.permissions.add(permission)
-        groups[name] = group
-    return groups
 
 
 def ensure_demo_accounts(groups: dict[str, Group]) -> list[tuple[DemoAccount, bool]]:
@@ -72,9 +54,10 @@ def ensure_demo_accounts(groups: dict[str, Group]) -> list[tuple[DemoAccount, bo
                 password=DEMO_PASSWORD,
                 first_name=account.first_name,
                 last_name=account.last_name,
+                email_verified_at=timezone.now(),
             )
-        if account.group:
-            user.groups.add(groups[account.group])
+        if account.role in groups:
+            user.groups.add(groups[account.role])
         results.append((account, created))
     return results
 
@@ -114,7 +97,7 @@ def ensure_home_page() -> HomePage:
 
 @transaction.atomic
 def load_demo_data() -> dict:
-    groups = ensure_groups()
+    groups = roles.sync_roles()
     accounts = ensure_demo_accounts(groups)
     home = ensure_home_page()
-    return {"groups": list(groups), "accounts": accounts, "home_page": home}
+    return {"groups": [g.name for g in groups.values()], "accounts": accounts, "home_page": home}

@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from wagtail.models import Page, Site
 
 from cms.models import HomePage
+from learning.accounts.roles import roles_of
 from learning.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -39,8 +40,8 @@ def test_it_creates_home_page_groups_and_accounts():
     for account in DEMO_ACCOUNTS:
         user = User.objects.get(email=account.email)
         assert user.check_password(DEMO_PASSWORD)
-        if account.group:
-            assert user.groups.filter(name=account.group).exists()
+        assert roles_of(user) == [account.role]
+        assert user.email_verified
     assert User.objects.get(email="admin@example.com").is_superuser
     assert (
         Group.objects.get(name="Instructors").permissions.filter(codename="access_admin").exists()
@@ -61,3 +62,15 @@ def test_refused_where_demo_data_is_not_allowed(settings):
     with pytest.raises(CommandError, match="DEMO_DATA_ALLOWED"):
         call_command("load_demo_data")
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=lambda a: a.role)
+def test_demo_accounts_can_sign_in_through_the_api(account, api_client):
+    call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    response = api_client.post(
+        "/api/v2/auth/token/", {"email": account.email, "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 200, response.json()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
+    me = api_client.get("/api/v2/me/").json()
+    assert me["roles"] == [account.role]

@@ -1,0 +1,23 @@
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from learning.accounts.models import AuthSession, InstructorRequest
+
+
+def user_with_groups(user_id: int):
+    return get_user_model().objects.prefetch_related("groups").get(pk=user_id)
+
+
+def active_sessions(*, user) -> QuerySet[AuthSession]:
+    return AuthSession.objects.filter(
+        user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-last_used_at", "id")
+
+
+def instructor_requests_of(*, user) -> QuerySet[InstructorRequest]:
+    return InstructorRequest.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def users_for_admin() -> QuerySet:
+    return get_user_model().objects.prefetch_related("groups").order_by("email")
