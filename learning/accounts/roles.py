@@ -10,7 +10,7 @@
 
 Groups and their permissions are synchronised after every ``migrate`` (idempotent), so a
 fresh database and an upgraded one end up the same. Page permissions on the course tree are
-granted where the course tree is created.
+granted on the catalog by ``cms.authoring`` (here, and when a catalog is created).
 """
 
 from __future__ import annotations
@@ -27,9 +27,14 @@ ROLE_GROUPS = {STUDENT: "Students", INSTRUCTOR: "Instructors", EDITOR: "Editors"
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     STUDENT: (),
-    INSTRUCTOR: ("wagtailadmin.access_admin",),
+    INSTRUCTOR: ("wagtailadmin.access_admin", "cms.teach_course", "cms.view_coursecategory"),
     EDITOR: (
         "wagtailadmin.access_admin",
+        "cms.review_course",
+        "cms.add_coursecategory",
+        "cms.change_coursecategory",
+        "cms.delete_coursecategory",
+        "cms.view_coursecategory",
         "accounts.view_instructorrequest",
         "accounts.change_instructorrequest",
         "accounts.review_instructorrequest",
@@ -61,6 +66,10 @@ def sync_roles() -> dict[str, Group]:
         group, _ = Group.objects.get_or_create(name=group_name)
         group.permissions.add(*_permissions(ROLE_PERMISSIONS[role]))
         groups[role] = group
+    # Page and media permissions on the course catalog, and the course review workflow.
+    from cms.authoring import ensure_course_authoring
+
+    ensure_course_authoring()
     return groups
 
 
