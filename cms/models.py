@@ -11,6 +11,7 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
 from wagtail import blocks as wagtail_blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -131,6 +132,26 @@ class Currency(models.TextChoices):
     USD = "USD", "US dollar"
     EUR = "EUR", "Euro"
     GBP = "GBP", "Pound sterling"
+
+
+class CoursePageForm(WagtailAdminPageForm):
+    """Course edit form: each instructor listed once. (Checked here rather than by a unique
+    constraint: the admin replaces instructor rows in a way that would trip one.)"""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        formset = self.formsets.get("course_instructors")
+        seen = set()
+        for form in formset.forms if formset is not None else []:
+            data = getattr(form, "cleaned_data", None) or {}
+            user = data.get("user")
+            if user is None or data.get("DELETE"):
+                continue
+            if user.pk in seen:
+                form.add_error("user", "This person is already an instructor.")
+                valid = False
+            seen.add(user.pk)
+        return valid
 
 
 class CourseIndexPage(HeadlessPreviewMixin, Page):
@@ -292,6 +313,7 @@ class CoursePage(HeadlessPreviewMixin, Page):
 
     parent_page_types = ["cms.CourseIndexPage"]
     subpage_types = ["cms.SectionPage"]
+    base_form_class = CoursePageForm
 
     class Meta:
         verbose_name = "course"
@@ -335,11 +357,6 @@ class CourseInstructor(Orderable):
     )
 
     panels = [FieldPanel("user")]
-
-    class Meta(Orderable.Meta):
-        constraints = [
-            models.UniqueConstraint(fields=["course", "user"], name="course_instructor_unique")
-        ]
 
     def clean(self) -> None:
         if self.user_id and not instructor_users().filter(pk=self.user_id).exists():

@@ -12,7 +12,16 @@ from wagtail.images import get_image_model
 from cms.models import CourseCategory, CourseIndexPage, CourseInstructor, CoursePage, SectionPage
 from learning.demo.services import ensure_home_page
 
-ANSWER_MARKERS = ("SECRET-CORRECT", "SECRET-EXPLANATION", "42.125", "SECRET-ACCEPTED")
+# Strings that appear only in correct answers and explanations: no response may contain them.
+ANSWER_MARKERS = (
+    "SECRET-EXPLANATION",
+    "42.125",
+    "SECRET-ACCEPTED",
+    '"correct',
+    "explanation",
+    "accepted_answers",
+    "tolerance",
+)
 
 
 def catalog() -> CourseIndexPage:
@@ -39,12 +48,14 @@ def image(title: str = "cover", size: tuple[int, int] = (64, 36)):
 
 def category(name: str = "Programming", parent=None) -> CourseCategory:
     slug = name.lower().replace(" ", "-")
-    return CourseCategory.objects.get_or_create(slug=slug, defaults={"name": name, "parent": parent})[0]
+    return CourseCategory.objects.get_or_create(
+        slug=slug, defaults={"name": name, "parent": parent}
+    )[0]
 
 
 def course(*, instructors=(), publish: bool = True, owner=None, tags=(), **fields) -> CoursePage:
     fields.setdefault("title", "A course")
-    page = CoursePage(owner=owner, **fields)
+    page = CoursePage(owner=owner, live=False, **fields)
     catalog().add_child(instance=page)
     page.course_instructors = [CourseInstructor(user=user) for user in instructors]
     for tag in tags:
@@ -58,7 +69,7 @@ def course(*, instructors=(), publish: bool = True, owner=None, tags=(), **field
 
 def section(parent: CoursePage, *, lessons=(), publish: bool = True, **fields) -> SectionPage:
     fields.setdefault("title", "A section")
-    page = SectionPage(lessons=list(lessons), **fields)
+    page = SectionPage(lessons=list(lessons), live=False, **fields)
     parent.add_child(instance=page)
     revision = page.save_revision()
     if publish:
