@@ -76,7 +76,8 @@ class CourseSummarySerializer(serializers.Serializer):
     first_published_at = serializers.DateTimeField()
 
     def get_url(self, course) -> str | None:
-        return course.get_url(request=self.context.get("request"))
+        # Without the request: one cached lookup of site roots, not a Site query per request.
+        return course.get_url()
 
     @extend_schema_field(CoverSerializer(allow_null=True))
     def get_cover(self, course):
