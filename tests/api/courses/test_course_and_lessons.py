@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def course(instructor):
-    page, section = cf.published_course_with_lessons(
+    page, _section = cf.published_course_with_lessons(
         instructors=[instructor], title="Course", description="<p>About</p>"
     )
     cf.section(page, title="Second", lessons=[cf.reading("Later")])
@@ -34,7 +34,7 @@ def test_detail_has_the_ordered_outline_and_never_bodies(api_client, course):
     body = outline(api_client, course)
     assert [s["title"] for s in body["sections"]] == ["Basics", "Second"]
     lessons = body["sections"][0]["lessons"]
-    assert [(l["kind"], l["title"], l["free_preview"]) for l in lessons] == [
+    assert [(x["kind"], x["title"], x["free_preview"]) for x in lessons] == [
         ("reading", "Welcome", True),
         ("reading", "Deep dive", False),
         ("quiz", "Check", False),
