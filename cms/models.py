@@ -20,6 +20,7 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
+from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -264,7 +265,14 @@ class CoursePage(HeadlessPreviewMixin, Page):
         index.FilterField("level"),
         index.FilterField("language"),
     ]
-    api_fields = ["subtitle", "level", "language", "price", "currency"]
+    # Wagtail's read/write API (authoring clients). Lessons are authored in the admin.
+    api_fields = [
+        APIField("subtitle", writable=True),
+        APIField("level", writable=True),
+        APIField("language", writable=True),
+        APIField("price", writable=True),
+        APIField("currency", writable=True),
+    ]
 
     content_panels = [
         *Page.content_panels,
@@ -370,7 +378,7 @@ class SectionPage(HeadlessPreviewMixin, Page):
     lessons = StreamField(LessonsBlock(), blank=True)
 
     search_fields = [*Page.search_fields, index.SearchField("summary")]
-    api_fields = ["summary"]
+    api_fields = [APIField("summary", writable=True)]
     content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("lessons")]
 
     parent_page_types = ["cms.CoursePage"]

@@ -1,8 +1,14 @@
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from cms.models import CourseCategory, CourseIndexPage
+from cms.models import CourseCategory, CourseIndexPage, CoursePage, SectionPage
+from cms.permissions import CoursePagePermissionPolicy
+
+# Registered before anything asks for these models' policy (see register_permission_policy).
+for _model in (CoursePage, SectionPage):
+    register_permission_policy(_model, CoursePagePermissionPolicy(_model))
 
 
 class CourseCategoryViewSet(SnippetViewSet):
