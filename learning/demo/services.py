@@ -13,6 +13,7 @@ from wagtail.models import Page, Site
 
 from cms.models import HomePage
 from learning.accounts import roles
+from learning.demo.courses import ensure_demo_courses
 
 # Local-only credentials, printed by `make run` and listed in the README. Never used in
 # production: the command refuses to run unless DEMO_DATA_ALLOWED is on.
@@ -100,4 +101,16 @@ def load_demo_data() -> dict:
     groups = roles.sync_roles()
     accounts = ensure_demo_accounts(groups)
     home = ensure_home_page()
-    return {"groups": [g.name for g in groups.values()], "accounts": accounts, "home_page": home}
+    email = {account.role: account.email for account, _ in accounts}
+    User = get_user_model()
+    courses = ensure_demo_courses(
+        home=home,
+        instructor=User.objects.get(email=email[roles.INSTRUCTOR]),
+        editor=User.objects.get(email=email[roles.EDITOR]),
+    )
+    return {
+        "groups": [g.name for g in groups.values()],
+        "accounts": accounts,
+        "home_page": home,
+        "courses": courses,
+    }
