@@ -30,19 +30,25 @@ def rich_text_html(value) -> str:
     return expand_db_html(value.source) if value else ""
 
 
+def renditions_of(image, renditions: dict[str, str]) -> dict[str, dict]:
+    """``{name: {"url", "width", "height"}}`` for each named filter spec (made once, then
+    read from prefetched or stored renditions)."""
+    made = image.get_renditions(*renditions.values())
+    return {
+        name: {"url": made[spec].url, "width": made[spec].width, "height": made[spec].height}
+        for name, spec in renditions.items()
+    }
+
+
 def image_representation(image, renditions: dict[str, str] = IMAGE_RENDITIONS) -> dict | None:
     if image is None:
         return None
-    made = image.get_renditions(*renditions.values())
     return {
         "id": image.pk,
         "title": image.title,
         "width": image.width,
         "height": image.height,
-        "renditions": {
-            name: {"url": made[spec].url, "width": made[spec].width, "height": made[spec].height}
-            for name, spec in renditions.items()
-        },
+        "renditions": renditions_of(image, renditions),
     }
 
 

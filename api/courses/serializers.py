@@ -11,7 +11,7 @@ from django.conf import settings
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from cms.blocks import rich_text_html
+from cms.blocks import renditions_of, rich_text_html
 from cms.models import CourseLevel, CoursePage, CourseStats, Currency
 from cms.selectors import COVER_RENDITIONS
 
@@ -44,14 +44,7 @@ def _cover(course: CoursePage) -> dict | None:
     image = course.cover_image
     if image is None:
         return None
-    made = image.get_renditions(*COVER_RENDITIONS.values())
-    return {
-        "alt": image.default_alt_text,
-        **{
-            name: {"url": made[spec].url, "width": made[spec].width, "height": made[spec].height}
-            for name, spec in COVER_RENDITIONS.items()
-        },
-    }
+    return {"alt": image.default_alt_text, **renditions_of(image, COVER_RENDITIONS)}
 
 
 class CourseSummarySerializer(serializers.Serializer):
