@@ -440,6 +440,13 @@ class LessonBlock(blocks.StructBlock):
             "video_duration": self.video_duration(value),
         }
 
+    def outline_from_raw(self, raw: dict) -> dict:
+        """:meth:`outline_representation` from stored JSON, converting only the base fields."""
+        value = {
+            name: self.child_blocks[name].to_python(raw.get(name)) for name in self.base_fields
+        }
+        return self.outline_representation(value)
+
     def body_representation(self, value, context=None) -> dict:
         return {
             name: self.child_blocks[name].get_api_representation(value[name], context=context)

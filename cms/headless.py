@@ -53,10 +53,15 @@ def lesson_children(section) -> Iterable:
 
 
 def section_outline(section) -> dict:
+    """A section with its lessons' outline. Read from the stream's raw data, so no lesson
+    body is converted (no image, document or video is loaded)."""
+    stream = section.lessons
+    kinds = stream.stream_block.child_blocks
     lessons = []
-    for child in lesson_children(section):
-        block: LessonBlock = child.block
-        lessons.append({"id": child.id, **block.outline_representation(child.value)})
+    for raw in stream.raw_data:
+        block: LessonBlock | None = kinds.get(raw["type"])
+        if block is not None:
+            lessons.append({"id": raw["id"], **block.outline_from_raw(raw["value"])})
     return {
         "id": section.pk,
         "title": section.title,
