@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     # Project apps first so their templates and static files take precedence.
     "ops",
     "learning.accounts",
+    "learning.analytics",
     "learning.demo",
     "cms",
     "media_pipeline",
