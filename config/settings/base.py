@@ -176,6 +176,9 @@ EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_TIMEOUT", default=3 * 2
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 3600)
 AVATAR_MAX_UPLOAD_BYTES = env.int("AVATAR_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 AVATAR_MAX_DIMENSION = 512
+# A refresh token spent this recently by another request (two tabs refreshing at once) gets
+# a retryable 409 instead of signing the session out as a stolen token would.
+REFRESH_RACE_GRACE_SECONDS = env.int("REFRESH_RACE_GRACE_SECONDS", default=10)
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
