@@ -5,6 +5,7 @@ from api.views import ApiRootView, legacy_v1_reserved
 
 v2_patterns = [
     path("", ApiRootView.as_view(), name="api-root"),
+    path("media/", include("api.media.urls")),  # media pipeline
 ]
 
 urlpatterns = [
