@@ -77,7 +77,7 @@ def validate_upload_request(*, filename: str, size_bytes: int, content_type: str
 
 @transaction.atomic
 def upload_create(
-    *, user, title: str, filename: str, size_bytes: int, content_type: str
+    *, user, filename: str, size_bytes: int, content_type: str, title: str = ""
 ) -> VideoAsset:
     extension = validate_upload_request(
         filename=filename, size_bytes=size_bytes, content_type=content_type
