@@ -111,7 +111,9 @@ def probe(path: Path | str) -> ProbeResult:
     input_match = _INPUT.search(stderr)
     if not input_match:
         raise ProcessingFailed(
-            f"The file is not a video we can read ({_human_error(stderr)}).", code="not_a_video"
+            "The file is not a video we can read; it may be damaged, incomplete or another kind "
+            f"of file (ffmpeg: {_human_error(stderr)}).",
+            code="not_a_video",
         )
     info.container = input_match.group("formats")
     duration = _DURATION.search(stderr)

@@ -369,7 +369,13 @@ def video_process(*, asset_id: int) -> VideoAsset | None:
 
 
 def _transcode(asset: VideoAsset, tmp: Path) -> None:
-    source = media_storage.download(asset.original.name, tmp / "source")
+    try:
+        source = media_storage.download(asset.original.name, tmp / "source")
+    except FileNotFoundError as exc:
+        raise ProcessingFailed(
+            "The uploaded original is missing from storage; upload the video again.",
+            code="original_missing",
+        ) from exc
     info = ffmpeg.probe(source)
     containers = set(info.container.split(","))
     if not containers & set(settings.MEDIA_ALLOWED_CONTAINERS):

@@ -168,7 +168,10 @@ def download(name: str, target: Path) -> Path:
     store = storage()
     with storage_errors("downloading the original"):
         if not is_s3(store):
-            return Path(store.path(name))
+            path = Path(store.path(name))
+            if not path.is_file():
+                raise FileNotFoundError(name)
+            return path
         s3_client(store).download_file(store.bucket_name, s3_key(name), str(target))
     return target
 

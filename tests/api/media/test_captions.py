@@ -11,7 +11,10 @@ from tests.media_pipeline.fixtures import ROLES, client_for
 pytestmark = pytest.mark.django_db
 
 VTT = "WEBVTT\n\n00:00:00.500 --> 00:00:01.500 align:start\nHello <b>there</b>\n\n"
-SRT = "1\r\n00:00:00,000 --> 00:00:01,250\r\nFirst line\r\n\r\n2\r\n00:00:01,250 --> 00:01:02,000\r\nSecond\r\nline\r\n"
+SRT = (
+    "1\r\n00:00:00,000 --> 00:00:01,250\r\nFirst line\r\n\r\n"
+    "2\r\n00:00:01,250 --> 00:01:02,000\r\nSecond\r\nline\r\n"
+)
 
 
 def url(asset):
