@@ -57,6 +57,12 @@ def s3_server():
     )
     client.create_bucket(Bucket="unpuzzle-test")
     try:
-        yield {"endpoint": endpoint, "bucket": "unpuzzle-test", "client": client}
+        # "stop" takes the endpoint away mid-test (storage outage); stopping twice is harmless.
+        yield {
+            "endpoint": endpoint,
+            "bucket": "unpuzzle-test",
+            "client": client,
+            "stop": server.stop,
+        }
     finally:
         server.stop()
