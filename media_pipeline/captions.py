@@ -31,7 +31,7 @@ def _seconds(h: str | None, m: str, s: str, ms: str) -> float:
     return int(h or 0) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000
 
 
-def _stamp(seconds: float) -> str:
+def vtt_timestamp(seconds: float) -> str:
     total_ms = round(seconds * 1000)
     h, rest = divmod(total_ms, 3_600_000)
     m, rest = divmod(rest, 60_000)
@@ -90,10 +90,14 @@ def parse(content: bytes) -> ParsedCaptions:
     if "-->" not in text:
         raise InvalidCaptions("This is neither WebVTT nor SRT.")
     cues = _cues(re.split(r"\n{2,}", text.strip()), fmt="srt")
+    return ParsedCaptions("srt", cues, render_webvtt(cues))
+
+
+def render_webvtt(cues: list[Cue]) -> str:
     lines = ["WEBVTT", ""]
     for cue in cues:
-        lines += [f"{_stamp(cue.start)} --> {_stamp(cue.end)}", cue.text, ""]
-    return ParsedCaptions("srt", cues, "\n".join(lines))
+        lines += [f"{vtt_timestamp(cue.start)} --> {vtt_timestamp(cue.end)}", cue.text, ""]
+    return "\n".join(lines)
 
 
 def validate_language(language: str) -> str:

@@ -117,4 +117,9 @@ def load_demo_data() -> dict:
     groups = ensure_groups()
     accounts = ensure_demo_accounts(groups)
     home = ensure_home_page()
-    return {"groups": list(groups), "accounts": accounts, "home_page": home}
+    # Media pipeline: two generated demo videos with captions, owned by the demo instructor.
+    from media_pipeline.demo import ensure_demo_videos
+
+    instructor = get_user_model().objects.get(email="instructor@example.com")
+    videos = ensure_demo_videos(owner=instructor)
+    return {"groups": list(groups), "accounts": accounts, "home_page": home, "videos": videos}
