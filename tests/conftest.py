@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import httpx
 import pytest
 from rest_framework.test import APIClient
 
@@ -48,6 +49,8 @@ def s3_server():
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
+    # moto keeps its state per process: start every test from an empty S3.
+    httpx.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
     client = boto3.client(
         "s3",
         endpoint_url=endpoint,

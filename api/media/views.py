@@ -209,10 +209,8 @@ class VideoListView(MediaView, ListAPIView):
     serializer_class = VideoAssetSerializer
 
     def get_queryset(self):
-        if not access.can_use_library(self.request.user):
-            raise exceptions.PermissionDenied(
-                "Your role has no access to the video library.", code="media_access_denied"
-            )
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return VideoAsset.objects.none()
         wanted = self.request.query_params.get("status") or None
         if wanted and wanted not in VideoAsset.Status.values:
             raise exceptions.ValidationError({"status": [f"Unknown status {wanted!r}."]})
@@ -227,6 +225,10 @@ class VideoListView(MediaView, ListAPIView):
         ],
     )
     def get(self, request, *args, **kwargs):
+        if not access.can_use_library(request.user):
+            raise exceptions.PermissionDenied(
+                "Your role has no access to the video library.", code="media_access_denied"
+            )
         return super().get(request, *args, **kwargs)
 
 

@@ -7,10 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connections
 from django.utils import timezone
 
 from config.asgi import application
@@ -139,6 +141,12 @@ def test_expired_uploads_are_removed_by_the_periodic_task(roles):
 ORIGIN = (b"origin", b"http://localhost")
 
 
+async def close_thread_connections() -> None:
+    """The consumer's queries ran in asgiref's shared thread: close that thread's database
+    connection so later tests (which may not use the database) find none open."""
+    await database_sync_to_async(connections.close_all)()
+
+
 def _session_cookie(client, user) -> tuple[bytes, bytes]:
     client.force_login(user)
     return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
@@ -159,6 +167,7 @@ def test_progress_events_reach_the_owner_over_websocket(roles, client):
         await sync_to_async(services._set_progress)(asset.pk, 42)
         update = json.loads(await communicator.receive_from(timeout=5))
         await communicator.disconnect()
+        await close_thread_connections()
         return first, update
 
     first, update = asyncio.run(scenario())
@@ -178,6 +187,7 @@ def test_progress_socket_refuses_users_who_may_not_see_the_video(roles, client, 
     async def scenario():
         communicator = WebsocketCommunicator(application, f"/ws/media/{asset.pk}/", headers)
         connected, code = await communicator.connect()
+        await close_thread_connections()
         return connected, code
 
     assert asyncio.run(scenario()) == (False, CLOSE_FORBIDDEN)

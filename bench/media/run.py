@@ -1,0 +1,170 @@
+"""Benchmark: the media pipeline against the same ffmpeg commands run by hand.
+
+Generates a 60 s 1280x720 clip (test pattern + tone), then times, alternately:
+
+- ``pipeline``: ``services.video_process`` on an uploaded original, i.e. everything the
+  ``media`` Celery task does (probe, checksum, HLS ladder with progress reporting, poster,
+  writing every file through Django storage, database rows);
+- ``by hand``: the exact ffmpeg argv the pipeline builds (probe, HLS, poster), run one after
+  the other with ``subprocess.run`` and nothing else.
+
+Usage (from the repository root, on the embedded default; it uses its own ``var/bench``):
+
+    .venv/bin/python bench/media/run.py [--seconds 60] [--rounds 2]
+
+Writes nothing outside ``var/bench``. Results are printed as a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("VAR_DIR", str(ROOT / "var" / "bench"))
+os.environ.pop("DATABASE_URL", None)
+os.environ.pop("AWS_STORAGE_BUCKET_NAME", None)
+
+
+def setup_django():
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def make_clip(path: Path, seconds: int) -> Path:
+    from media_pipeline import ffmpeg
+
+    subprocess.run(  # noqa: S603
+        [
+            ffmpeg.locate().path,
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size=1280x720:rate=30:duration={seconds}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:duration={seconds}",
+            "-shortest",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-b:v",
+            "4M",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            str(path),
+        ],
+        check=True,
+    )
+    return path
+
+
+def by_hand_commands(source: Path, out: Path) -> list[list[str]]:
+    """The argv the pipeline runs for ``source`` (built by the same functions)."""
+    from django.conf import settings
+
+    from media_pipeline import ffmpeg
+
+    info = ffmpeg.probe(source)
+    binary = ffmpeg.locate().path
+    renditions = ffmpeg.plan_ladder(
+        info.width, info.height, ffmpeg.parse_ladder(settings.MEDIA_HLS_LADDER)
+    )
+    for rendition in renditions:
+        (out / rendition.name).mkdir(parents=True, exist_ok=True)
+    hls = ffmpeg.hls_command(
+        binary,
+        source,
+        out,
+        renditions,
+        has_audio=info.has_audio,
+        segment_seconds=settings.MEDIA_HLS_SEGMENT_SECONDS,
+        preset=settings.MEDIA_X264_PRESET,
+        progress=False,
+    )
+    probe = [binary, "-hide_banner", "-nostdin", "-i", str(source)]
+    poster = ffmpeg.poster_command(binary, source, out / "poster.jpg", at=1.0)
+    return [probe, hls, poster]
+
+
+def time_by_hand(source: Path) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        commands = by_hand_commands(source, Path(tmp))
+        start = time.perf_counter()
+        for index, cmd in enumerate(commands):
+            # The probe exits 1 by design ("no output file"); the others must succeed.
+            subprocess.run(cmd, capture_output=True, check=index != 0)  # noqa: S603
+        return time.perf_counter() - start
+
+
+def time_pipeline(source: Path, owner) -> float:
+    from media_pipeline import services
+
+    asset = services.video_create_from_file(
+        user=owner, title="Benchmark", path=source, content_type="video/mp4"
+    )
+    start = time.perf_counter()
+    asset = services.video_process(asset_id=asset.pk)
+    elapsed = time.perf_counter() - start
+    assert asset.status == "ready", asset.failure_reason
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    setup_django()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from media_pipeline import ffmpeg
+
+    owner, _ = get_user_model().objects.get_or_create(email="bench@example.com")
+    with tempfile.TemporaryDirectory() as tmp:
+        source = make_clip(Path(tmp) / "bench.mp4", args.seconds)
+        print(" ".join(by_hand_commands(source, Path(tmp) / "show")[1]))
+        pipeline, by_hand = [], []
+        for _ in range(args.rounds):
+            by_hand.append(time_by_hand(source))
+            pipeline.append(time_pipeline(source, owner))
+    hand, pipe = statistics.median(by_hand), statistics.median(pipeline)
+    print()
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(
+        f"ffmpeg: {ffmpeg.version()}; ladder {settings.MEDIA_HLS_LADDER}, preset "
+        f"{settings.MEDIA_X264_PRESET}; clip {args.seconds} s 1280x720 30 fps"
+    )
+    print()
+    print("| run | by hand (s) | pipeline (s) |")
+    print("|---|---|---|")
+    for i, (h, p) in enumerate(zip(by_hand, pipeline, strict=True), 1):
+        print(f"| {i} | {h:.2f} | {p:.2f} |")
+    print(f"| median | {hand:.2f} | {pipe:.2f} |")
+    print(f"\npipeline overhead: {(pipe - hand) / hand * 100:+.1f} %")
+
+
+if __name__ == "__main__":
+    main()
