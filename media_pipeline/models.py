@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from media_pipeline.storage import storage as video_storage
+
 
 class VideoAsset(models.Model):
     class Status(models.TextChoices):
@@ -40,7 +42,7 @@ class VideoAsset(models.Model):
     title = models.CharField(max_length=255)
 
     # The uploaded original.
-    original = models.FileField(max_length=500, blank=True)
+    original = models.FileField(max_length=500, blank=True, storage=video_storage)
     original_filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size_bytes = models.BigIntegerField(help_text=_("Declared size of the original in bytes."))
@@ -71,8 +73,8 @@ class VideoAsset(models.Model):
     audio_codec = models.CharField(max_length=50, blank=True)
 
     # Outputs.
-    hls_master = models.FileField(max_length=500, blank=True)
-    poster = models.FileField(max_length=500, blank=True)
+    hls_master = models.FileField(max_length=500, blank=True, storage=video_storage)
+    poster = models.FileField(max_length=500, blank=True, storage=video_storage)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -116,7 +118,7 @@ class VideoRendition(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     bandwidth = models.PositiveIntegerField(help_text=_("Peak bits per second (HLS BANDWIDTH)."))
-    playlist = models.FileField(max_length=500)
+    playlist = models.FileField(max_length=500, storage=video_storage)
     segment_count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -135,7 +137,7 @@ class CaptionTrack(models.Model):
     asset = models.ForeignKey(VideoAsset, on_delete=models.CASCADE, related_name="captions")
     language = models.CharField(max_length=35, help_text=_("BCP 47 tag, e.g. en or pt-BR."))
     label = models.CharField(max_length=100)
-    file = models.FileField(max_length=500)
+    file = models.FileField(max_length=500, storage=video_storage)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

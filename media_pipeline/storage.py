@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from django.core import signing
 from django.core.files import File
-from django.core.files.storage import Storage, default_storage
+from django.core.files.storage import Storage, storages
 from django.urls import reverse
 
 from media_pipeline.errors import InvalidSignature, StorageUnavailable
@@ -29,8 +29,12 @@ LOCAL_FILE_SALT = "media_pipeline.file"
 TRANSIENT_OS_ERRORS = {errno.EIO, errno.ENOSPC, errno.EAGAIN, errno.ETIMEDOUT}
 
 
+STORAGE_ALIAS = "videos"
+
+
 def storage() -> Storage:
-    return default_storage
+    """The storage of every video file: ``STORAGES["videos"]`` (see settings)."""
+    return storages[STORAGE_ALIAS]
 
 
 def is_s3(store: Storage | None = None) -> bool:

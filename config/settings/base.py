@@ -269,6 +269,17 @@ CELERY_BEAT_SCHEDULE = {
 # Video uploads go straight to storage (presigned S3 URLs, or the app's signed local chunk
 # endpoint on the embedded default), are transcoded to HLS on the `media` Celery queue and are
 # played through short-lived signed URLs. Sizes are in bytes, times in seconds.
+# Where videos, posters and captions are kept: the S3 bucket when configured (private objects,
+# presigned URLs only), else a folder outside MEDIA_ROOT that the app never serves directly,
+# so local files too are reachable only through signed, expiring URLs.
+STORAGES["videos"] = (
+    STORAGES["default"]
+    if USE_S3
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "private-media")},
+    }
+)
 MEDIA_UPLOAD_MAX_BYTES = env.int("MEDIA_UPLOAD_MAX_BYTES", default=5 * 1024**3)
 # Accepted uploads: file extensions and their declared content types.
 MEDIA_UPLOAD_ALLOWED_TYPES = {

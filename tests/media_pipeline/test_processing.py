@@ -11,7 +11,6 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import connections
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from config.asgi import application
 from media_pipeline import services, tasks
 from media_pipeline.consumers import CLOSE_FORBIDDEN
 from media_pipeline.models import VideoAsset, VideoRendition
+from media_pipeline.storage import storage as video_storage
 from tests.factories.media import VideoAssetFactory
 from tests.media_pipeline.fixtures import process_in_process
 
@@ -26,12 +26,12 @@ pytestmark = pytest.mark.django_db
 
 
 def stored_files(prefix: str) -> list[str]:
-    root = Path(settings.MEDIA_ROOT)
+    root = Path(video_storage().location)
     return sorted(str(p.relative_to(root)) for p in (root / prefix).rglob("*") if p.is_file())
 
 
 def playlist_uris(name: str) -> list[str]:
-    with default_storage.open(name) as fh:
+    with video_storage().open(name) as fh:
         lines = fh.read().decode().splitlines()
     return [line for line in lines if line and not line.startswith("#")]
 
@@ -55,8 +55,8 @@ def test_hd_clip_becomes_a_two_rung_hls_ladder_with_poster(roles, clips):
         segments = playlist_uris(f"{hls}/{variant}")
         assert segments
         for segment in segments:
-            assert default_storage.size(f"{hls}/{variant.split('/')[0]}/{segment}") > 0
-    with default_storage.open(asset.poster.name) as fh:
+            assert video_storage().size(f"{hls}/{variant.split('/')[0]}/{segment}") > 0
+    with video_storage().open(asset.poster.name) as fh:
         assert fh.read(2) == b"\xff\xd8"
     assert asset.processing_attempts == 1
 
@@ -95,7 +95,7 @@ def test_a_missing_original_fails_the_task_with_a_reason(roles, clips):
     asset = services.video_create_from_file(
         user=roles.owner, title="Gone", path=clips["small"], content_type="video/mp4"
     )
-    default_storage.delete(asset.original.name)  # the original vanished from storage
+    video_storage().delete(asset.original.name)  # the original vanished from storage
     result = tasks.process_video.apply(args=(asset.pk,))
     assert result.get() == "failed"
     asset.refresh_from_db()
@@ -120,7 +120,7 @@ def test_expired_uploads_are_removed_by_the_periodic_task(roles):
     expired = VideoAssetFactory(
         owner=roles.owner, upload_expires_at=timezone.now() - timedelta(minutes=1)
     )
-    default_storage.save(expired.original.name, ContentFile(b"partial"))
+    video_storage().save(expired.original.name, ContentFile(b"partial"))
     fresh = VideoAssetFactory(
         owner=roles.owner, upload_expires_at=timezone.now() + timedelta(hours=1)
     )
@@ -131,7 +131,7 @@ def test_expired_uploads_are_removed_by_the_periodic_task(roles):
     )
     assert tasks.expire_uploads() == 1
     assert set(VideoAsset.objects.values_list("pk", flat=True)) == {fresh.pk, done.pk}
-    assert not default_storage.exists(expired.original.name)
+    assert not video_storage().exists(expired.original.name)
     entry = settings.CELERY_BEAT_SCHEDULE["media-expire-uploads"]
     assert entry["task"] == tasks.expire_uploads.name
 

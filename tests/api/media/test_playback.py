@@ -121,3 +121,11 @@ def test_unknown_rendition_is_404(roles, processed_video, client):
     base = local(body["hls_url"]).rsplit("/", 1)[0]
     assert client.get(f"{base}/9999p/index.m3u8").status_code == 404
     assert client.get(f"{base}/etc/index.m3u8").status_code == 404
+
+
+def test_video_files_are_not_served_without_a_signature(roles, processed_video, client):
+    """Unlike MEDIA_ROOT, the videos' folder is never served as plain files."""
+    for name in (processed_video.poster.name, processed_video.hls_master.name):
+        assert client.get(f"/media/{name}").status_code == 404
+    body = client_for(roles.owner).get(playback_url(processed_video)).json()
+    assert read(client.get(local(body["poster_url"])))[:2] == b"\xff\xd8"
