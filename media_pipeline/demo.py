@@ -7,7 +7,6 @@ interrupted run is processed again.
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,46 +45,18 @@ def webvtt(cues) -> bytes:
     return render_webvtt([Cue(start, end, text) for start, end, text in cues]).encode()
 
 
-def generate_clip(spec: DemoVideo, target: Path) -> Path:
-    binary = ffmpeg.locate().path
-    subprocess.run(  # noqa: S603 (fixed argv)
-        [
-            binary,
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"{spec.pattern}=size=640x360:rate=25:duration={spec.seconds}",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency={spec.tone_hz}:duration={spec.seconds}",
-            "-shortest",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            str(target),
-        ],
-        check=True,
-        timeout=120,
-    )
-    return target
-
-
 def ensure_demo_videos(*, owner) -> list[VideoAsset]:
     videos = []
     for spec in DEMO_VIDEOS:
         asset = VideoAsset.objects.filter(owner=owner, title=spec.title).first()
         if asset is None:
             with tempfile.TemporaryDirectory() as tmp:
-                clip = generate_clip(spec, Path(tmp) / "demo.mp4")
+                clip = ffmpeg.generate_test_clip(
+                    Path(tmp) / "demo.mp4",
+                    seconds=spec.seconds,
+                    pattern=spec.pattern,
+                    tone_hz=spec.tone_hz,
+                )
                 asset = services.video_create_from_file(
                     user=owner, title=spec.title, path=clip, content_type="video/mp4"
                 )

@@ -252,6 +252,27 @@ def hls_command(
     return cmd
 
 
+def hls_job(
+    info: ProbeResult, source: Path | str, out_dir: Path, *, progress: bool = True
+) -> tuple[list[Rendition], list[str]]:
+    """The renditions and the ffmpeg argv for ``source`` under the configured ladder, segment
+    length and preset; creates one folder per rendition under ``out_dir``."""
+    renditions = plan_ladder(info.width, info.height, parse_ladder(settings.MEDIA_HLS_LADDER))
+    for rendition in renditions:
+        (out_dir / rendition.name).mkdir(parents=True, exist_ok=True)
+    command = hls_command(
+        locate().path,
+        source,
+        out_dir,
+        renditions,
+        has_audio=info.has_audio,
+        segment_seconds=settings.MEDIA_HLS_SEGMENT_SECONDS,
+        preset=settings.MEDIA_X264_PRESET,
+        progress=progress,
+    )
+    return renditions, command
+
+
 def poster_command(binary: str, source: Path | str, target: Path | str, *, at: float) -> list[str]:
     return [
         binary,
@@ -321,6 +342,29 @@ def run_with_progress(
         raise ProcessingFailed(
             f"Transcoding failed: {_human_error(''.join(stderr_tail))}", code="transcode_failed"
         )
+
+
+def generate_test_clip(
+    target: Path,
+    *,
+    seconds: float,
+    size: str = "640x360",
+    rate: int = 25,
+    pattern: str = "testsrc",
+    tone_hz: int | None = 440,
+    encode: tuple[str, ...] | None = None,
+) -> Path:
+    """Write a synthetic clip (an ffmpeg test pattern, optionally with a sine tone): demo
+    data, tests and the benchmark. ``encode`` replaces the default H.264/AAC arguments."""
+    cmd = [locate().path, "-v", "error", "-y", "-f", "lavfi"]
+    cmd += ["-i", f"{pattern}=size={size}:rate={rate}:duration={seconds}"]
+    if tone_hz:
+        cmd += ["-f", "lavfi", "-i", f"sine=frequency={tone_hz}:duration={seconds}", "-shortest"]
+    if encode is None:
+        encode = ("-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p")
+        encode += ("-c:a", "aac") if tone_hz else ()
+    subprocess.run([*cmd, *encode, str(target)], check=True, timeout=600)  # noqa: S603
+    return target
 
 
 def run(cmd: list[str], *, timeout: float = 120) -> None:

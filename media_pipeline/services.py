@@ -368,6 +368,10 @@ def video_process(*, asset_id: int) -> VideoAsset | None:
     return VideoAsset.objects.get(pk=asset_id)
 
 
+def poster_time(info: ffmpeg.ProbeResult) -> float:
+    return min(1.0, info.duration / 3)
+
+
 def _transcode(asset: VideoAsset, tmp: Path) -> None:
     try:
         source = media_storage.download(asset.original.name, tmp / "source")
@@ -392,29 +396,15 @@ def _transcode(asset: VideoAsset, tmp: Path) -> None:
         video_codec=info.video_codec,
         audio_codec=info.audio_codec,
     )
-    renditions = ffmpeg.plan_ladder(
-        info.width, info.height, ffmpeg.parse_ladder(settings.MEDIA_HLS_LADDER)
-    )
-    binary = ffmpeg.locate().path
     out = tmp / "hls"
-    for rendition in renditions:
-        (out / rendition.name).mkdir(parents=True, exist_ok=True)
-    command = ffmpeg.hls_command(
-        binary,
-        source,
-        out,
-        renditions,
-        has_audio=info.has_audio,
-        segment_seconds=settings.MEDIA_HLS_SEGMENT_SECONDS,
-        preset=settings.MEDIA_X264_PRESET,
-    )
+    renditions, command = ffmpeg.hls_job(info, source, out)
     ffmpeg.run_with_progress(
         command,
         duration=info.duration,
         on_progress=lambda percent: _set_progress(asset.pk, percent),
     )
     poster = tmp / "poster.jpg"
-    ffmpeg.run(ffmpeg.poster_command(binary, source, poster, at=min(1.0, info.duration / 3)))
+    ffmpeg.run(ffmpeg.poster_command(ffmpeg.locate().path, source, poster, at=poster_time(info)))
 
     hls_prefix = f"{asset.storage_prefix}/hls"
     media_storage.delete_prefix(hls_prefix)

@@ -46,63 +46,28 @@ def setup_django():
 def make_clip(path: Path, seconds: int) -> Path:
     from media_pipeline import ffmpeg
 
-    subprocess.run(  # noqa: S603
-        [
-            ffmpeg.locate().path,
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc2=size=1280x720:rate=30:duration={seconds}",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency=440:duration={seconds}",
-            "-shortest",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-b:v",
-            "4M",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            str(path),
-        ],
-        check=True,
+    encode = ("-c:v", "libx264", "-preset", "veryfast", "-b:v", "4M", "-pix_fmt", "yuv420p")
+    return ffmpeg.generate_test_clip(
+        path,
+        seconds=seconds,
+        size="1280x720",
+        rate=30,
+        pattern="testsrc2",
+        encode=(*encode, "-c:a", "aac"),
     )
-    return path
 
 
 def by_hand_commands(source: Path, out: Path) -> list[list[str]]:
     """The argv the pipeline runs for ``source`` (built by the same functions)."""
-    from django.conf import settings
-
-    from media_pipeline import ffmpeg
+    from media_pipeline import ffmpeg, services
 
     info = ffmpeg.probe(source)
     binary = ffmpeg.locate().path
-    renditions = ffmpeg.plan_ladder(
-        info.width, info.height, ffmpeg.parse_ladder(settings.MEDIA_HLS_LADDER)
-    )
-    for rendition in renditions:
-        (out / rendition.name).mkdir(parents=True, exist_ok=True)
-    hls = ffmpeg.hls_command(
-        binary,
-        source,
-        out,
-        renditions,
-        has_audio=info.has_audio,
-        segment_seconds=settings.MEDIA_HLS_SEGMENT_SECONDS,
-        preset=settings.MEDIA_X264_PRESET,
-        progress=False,
-    )
+    _, hls = ffmpeg.hls_job(info, source, out, progress=False)
     probe = [binary, "-hide_banner", "-nostdin", "-i", str(source)]
-    poster = ffmpeg.poster_command(binary, source, out / "poster.jpg", at=1.0)
+    poster = ffmpeg.poster_command(
+        binary, source, out / "poster.jpg", at=services.poster_time(info)
+    )
     return [probe, hls, poster]
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,27 +29,29 @@ ROLE_PERMISSIONS = {
 ROLES = ("anonymous", "student", "owner", "other_instructor", "editor", "admin")
 
 
+def matrix(allowed: int, **overrides: int) -> dict[str, int]:
+    """Expected status per role for an endpoint on the owner's video: 401 anonymous, 403 for a
+    student (no media role), 404 for another instructor (may not see it), ``allowed`` for the
+    owner, an editor and an admin."""
+    expected = {"anonymous": 401, "student": 403, "other_instructor": 404}
+    return {**expected, "owner": allowed, "editor": allowed, "admin": allowed, **overrides}
+
+
 def make_clip(
     path: Path,
     *,
     seconds: float = 2,
     size: str = "320x240",
     audio: bool = True,
-    rate: int = 25,
-    extra: tuple[str, ...] = (),
+    extra: tuple[str, ...] | None = None,
 ) -> Path:
     """A short test-pattern clip (with a 440 Hz tone) encoded by the real ffmpeg."""
-    binary = ffmpeg.locate().path
-    cmd = [binary, "-v", "error", "-y", "-f", "lavfi"]
-    cmd += ["-i", f"testsrc=size={size}:rate={rate}:duration={seconds}"]
-    if audio:
-        cmd += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-shortest"]
-    if not extra:
+    if extra is None:
         extra = ("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p")
-        if audio:
-            extra += ("-c:a", "aac")
-    subprocess.run([*cmd, *extra, str(path)], check=True, timeout=120)
-    return path
+        extra += ("-c:a", "aac") if audio else ()
+    return ffmpeg.generate_test_clip(
+        path, seconds=seconds, size=size, tone_hz=440 if audio else None, encode=extra
+    )
 
 
 @pytest.fixture(scope="session")

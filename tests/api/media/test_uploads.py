@@ -8,7 +8,7 @@ from django.utils import timezone
 from media_pipeline import storage as media_storage
 from media_pipeline.delivery import LOCAL_PART_SALT
 from media_pipeline.models import VideoAsset
-from tests.media_pipeline.fixtures import ROLES, client_for
+from tests.media_pipeline.fixtures import ROLES, client_for, matrix
 
 pytestmark = pytest.mark.django_db
 UPLOADS = "/api/v2/media/uploads/"
@@ -34,14 +34,7 @@ def upload_bytes(client, data: bytes, **kwargs) -> dict:
     return body
 
 
-EXPECTED_CREATE = {
-    "anonymous": 401,
-    "student": 403,
-    "owner": 201,
-    "other_instructor": 201,
-    "editor": 201,
-    "admin": 201,
-}
+EXPECTED_CREATE = matrix(201, other_instructor=201)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -209,14 +202,7 @@ def test_expired_upload_cannot_be_completed(roles):
     assert VideoAsset.objects.get().status == "awaiting_upload"
 
 
-EXPECTED_COMPLETE = {
-    "anonymous": 401,
-    "student": 403,
-    "owner": 200,
-    "other_instructor": 404,
-    "editor": 200,
-    "admin": 200,
-}
+EXPECTED_COMPLETE = matrix(200)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -228,7 +214,7 @@ def test_complete_authorization_matrix(roles, role):
     assert VideoAsset.objects.get().status == expected_status
 
 
-EXPECTED_ABORT = {**EXPECTED_COMPLETE, "owner": 204, "editor": 204, "admin": 204}
+EXPECTED_ABORT = matrix(204)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -259,4 +245,4 @@ def test_completed_upload_cannot_be_aborted(roles):
 def test_resume_authorization_matrix(roles, role):
     body = create(client_for(roles.owner)).json()
     response = client_for(roles.user(role)).get(f"{UPLOADS}{body['asset']['id']}/")
-    assert response.status_code == {**EXPECTED_COMPLETE}[role]
+    assert response.status_code == EXPECTED_COMPLETE[role]
