@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -71,27 +72,34 @@ def by_hand_commands(source: Path, out: Path) -> list[list[str]]:
     return [probe, hls, poster]
 
 
-def time_by_hand(source: Path) -> float:
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and its finished children (ffmpeg)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def time_by_hand(source: Path) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         commands = by_hand_commands(source, Path(tmp))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         for index, cmd in enumerate(commands):
             # The probe exits 1 by design ("no output file"); the others must succeed.
             subprocess.run(cmd, capture_output=True, check=index != 0)  # noqa: S603
-        return time.perf_counter() - start
+        return time.perf_counter() - start, cpu_seconds() - cpu
 
 
-def time_pipeline(source: Path, owner) -> float:
+def time_pipeline(source: Path, owner) -> tuple[float, float]:
     from media_pipeline import services
 
     asset = services.video_create_from_file(
         user=owner, title="Benchmark", path=source, content_type="video/mp4"
     )
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     asset = services.video_process(asset_id=asset.pk)
-    elapsed = time.perf_counter() - start
+    elapsed, used = time.perf_counter() - start, cpu_seconds() - cpu
     assert asset.status == "ready", asset.failure_reason
-    return elapsed
+    return elapsed, used
 
 
 def main() -> None:
@@ -106,6 +114,7 @@ def main() -> None:
     from media_pipeline import ffmpeg
 
     owner, _ = get_user_model().objects.get_or_create(email="bench@example.com")
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         source = make_clip(Path(tmp) / "bench.mp4", args.seconds)
         print(" ".join(by_hand_commands(source, Path(tmp) / "show")[1]))
@@ -113,22 +122,29 @@ def main() -> None:
         for _ in range(args.rounds):
             by_hand.append(time_by_hand(source))
             pipeline.append(time_pipeline(source, owner))
-    hand, pipe = statistics.median(by_hand), statistics.median(pipeline)
+    hand = statistics.median(w for w, _ in by_hand)
+    pipe = statistics.median(w for w, _ in pipeline)
+    hand_cpu = statistics.median(c for _, c in by_hand)
+    pipe_cpu = statistics.median(c for _, c in pipeline)
     print()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
+    print(f"load average before: {load_before}; after: {os.getloadavg()}")
     print(
         f"ffmpeg: {ffmpeg.version()}; ladder {settings.MEDIA_HLS_LADDER}, preset "
         f"{settings.MEDIA_X264_PRESET}; clip {args.seconds} s 1280x720 30 fps"
     )
     print()
-    print("| run | by hand (s) | pipeline (s) |")
-    print("|---|---|---|")
-    for i, (h, p) in enumerate(zip(by_hand, pipeline, strict=True), 1):
-        print(f"| {i} | {h:.2f} | {p:.2f} |")
-    print(f"| median | {hand:.2f} | {pipe:.2f} |")
-    print(f"\npipeline overhead: {(pipe - hand) / hand * 100:+.1f} %")
+    print("| run | by hand wall (s) | pipeline wall (s) | by hand CPU (s) | pipeline CPU (s) |")
+    print("|---|---|---|---|---|")
+    for i, ((hw, hc), (pw, pc)) in enumerate(zip(by_hand, pipeline, strict=True), 1):
+        print(f"| {i} | {hw:.2f} | {pw:.2f} | {hc:.2f} | {pc:.2f} |")
+    print(f"| median | {hand:.2f} | {pipe:.2f} | {hand_cpu:.2f} | {pipe_cpu:.2f} |")
+    print(
+        f"\npipeline overhead: wall {(pipe - hand) / hand * 100:+.1f} %, "
+        f"CPU {(pipe_cpu - hand_cpu) / hand_cpu * 100:+.1f} %"
+    )
 
 
 if __name__ == "__main__":
