@@ -9,6 +9,7 @@ v2_patterns = [
     path("auth/", include(auth_patterns)),
     path("me/", include(me_patterns)),
     path("users/", include(user_patterns)),
+    path("media/", include("api.media.urls")),  # media pipeline
 ]
 
 urlpatterns = [

@@ -268,6 +268,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["api.schema.only_public_api"],
+    # Distinct names for choice sets that share a field name across components.
+    "ENUM_NAME_OVERRIDES": {
+        "InstructorRequestStatusEnum": "learning.accounts.models.InstructorRequest.Status",
+        "VideoStatusEnum": "media_pipeline.models.VideoAsset.Status",
+    },
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
@@ -311,6 +316,61 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "default", "expires": 55},
     },
 }
+
+# --- Media pipeline (media_pipeline/) ----------------------------------------------------------
+# Video uploads go straight to storage (presigned S3 URLs, or the app's signed local chunk
+# endpoint on the embedded default), are transcoded to HLS on the `media` Celery queue and are
+# played through short-lived signed URLs. Sizes are in bytes, times in seconds.
+# Where videos, posters and captions are kept: the S3 bucket when configured (private objects,
+# presigned URLs only), else a folder outside MEDIA_ROOT that the app never serves directly,
+# so local files too are reachable only through signed, expiring URLs.
+STORAGES["videos"] = (
+    STORAGES["default"]
+    if USE_S3
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "private-media")},
+    }
+)
+MEDIA_UPLOAD_MAX_BYTES = env.int("MEDIA_UPLOAD_MAX_BYTES", default=5 * 1024**3)
+# Accepted uploads: file extensions and their declared content types.
+MEDIA_UPLOAD_ALLOWED_TYPES = {
+    ".mp4": "video/mp4",
+    ".m4v": "video/x-m4v",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".mkv": "video/x-matroska",
+}
+# Containers ffmpeg must recognise in an upload (names from `ffmpeg -i`); others fail processing.
+MEDIA_ALLOWED_CONTAINERS = ("mov", "mp4", "m4a", "3gp", "matroska", "webm")
+# Uploads at or above this size use S3 multipart with one presigned URL per part.
+MEDIA_UPLOAD_MULTIPART_THRESHOLD = env.int("MEDIA_UPLOAD_MULTIPART_THRESHOLD", default=64 * 1024**2)
+# Part size of S3 multipart uploads (S3's minimum is 5 MiB) and of local chunked uploads.
+MEDIA_UPLOAD_PART_SIZE = env.int("MEDIA_UPLOAD_PART_SIZE", default=16 * 1024**2)
+# Unfinished uploads older than this are aborted and removed by `media-expire-uploads`.
+MEDIA_UPLOAD_EXPIRY_SECONDS = env.int("MEDIA_UPLOAD_EXPIRY_SECONDS", default=24 * 3600)
+# Lifetime of signed upload, playback, poster and caption URLs.
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=600)
+# HLS ladder: "height:video kbit/s" pairs; renditions above the source height are skipped.
+MEDIA_HLS_LADDER = env.list("MEDIA_HLS_LADDER", default=["360:800", "720:2800"])
+MEDIA_HLS_SEGMENT_SECONDS = env.int("MEDIA_HLS_SEGMENT_SECONDS", default=4)
+MEDIA_X264_PRESET = env.str("MEDIA_X264_PRESET", default="veryfast")
+# ffmpeg binary: this path, else `ffmpeg` on PATH, else the one shipped by imageio-ffmpeg.
+MEDIA_FFMPEG_BINARY = env.str("MEDIA_FFMPEG_BINARY", default="")
+# Processing task limits; storage errors are retried with exponential backoff, then fail.
+MEDIA_PROCESSING_SOFT_TIME_LIMIT = env.int("MEDIA_PROCESSING_SOFT_TIME_LIMIT", default=3600)
+MEDIA_PROCESSING_TIME_LIMIT = env.int("MEDIA_PROCESSING_TIME_LIMIT", default=3660)
+MEDIA_STORAGE_MAX_RETRIES = env.int("MEDIA_STORAGE_MAX_RETRIES", default=4)
+MEDIA_STORAGE_RETRY_BACKOFF_SECONDS = env.float("MEDIA_STORAGE_RETRY_BACKOFF_SECONDS", default=10)
+# Who may play a video: one function `(user, asset) -> bool`. Later apps point this at a policy
+# that also admits the learners of courses using the video.
+MEDIA_PLAYBACK_POLICY = env.str("MEDIA_PLAYBACK_POLICY", default="media_pipeline.access.can_play")
+CELERY_BEAT_SCHEDULE["media-expire-uploads"] = {
+    "task": "media_pipeline.tasks.expire_uploads",
+    "schedule": timedelta(minutes=15),
+    "options": {"queue": "media", "expires": 14 * 60},
+}
+# --- End of media pipeline -------------------------------------------------------------------
 
 # --- Operations ------------------------------------------------------------------------------
 READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=1.5)

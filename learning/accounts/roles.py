@@ -4,8 +4,9 @@
 | role       | group        | can                                                        |
 |------------|--------------|------------------------------------------------------------|
 | student    | Students     | learn (every new sign-up)                                  |
-| instructor | Instructors  | enter the admin, author courses, upload media              |
-| editor     | Editors      | enter the admin, review and publish, decide instructor requests |
+| instructor | Instructors  | enter the admin, author courses, upload and manage own videos |
+| editor     | Editors      | enter the admin, review and publish, manage every video, |
+|            |              | decide instructor requests                                 |
 | admin      | (superuser)  | everything, including changing anyone's roles              |
 
 Groups and their permissions are synchronised after every ``migrate`` (idempotent), so a
@@ -27,9 +28,16 @@ ROLE_GROUPS = {STUDENT: "Students", INSTRUCTOR: "Instructors", EDITOR: "Editors"
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     STUDENT: (),
-    INSTRUCTOR: ("wagtailadmin.access_admin",),
+    INSTRUCTOR: (
+        "wagtailadmin.access_admin",
+        "media_pipeline.add_videoasset",
+        "media_pipeline.change_videoasset",
+    ),
     EDITOR: (
         "wagtailadmin.access_admin",
+        "media_pipeline.add_videoasset",
+        "media_pipeline.change_videoasset",
+        "media_pipeline.manage_all_videoassets",
         "accounts.view_instructorrequest",
         "accounts.change_instructorrequest",
         "accounts.review_instructorrequest",

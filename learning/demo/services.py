@@ -100,4 +100,14 @@ def load_demo_data() -> dict:
     groups = roles.sync_roles()
     accounts = ensure_demo_accounts(groups)
     home = ensure_home_page()
-    return {"groups": [g.name for g in groups.values()], "accounts": accounts, "home_page": home}
+    # Media pipeline: two generated demo videos with captions, owned by the demo instructor.
+    from media_pipeline.demo import ensure_demo_videos
+
+    instructor = get_user_model().objects.get(email="instructor@example.com")
+    videos = ensure_demo_videos(owner=instructor)
+    return {
+        "groups": [g.name for g in groups.values()],
+        "accounts": accounts,
+        "home_page": home,
+        "videos": videos,
+    }
