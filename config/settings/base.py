@@ -368,7 +368,7 @@ MEDIA_PLAYBACK_POLICY = env.str("MEDIA_PLAYBACK_POLICY", default="media_pipeline
 CELERY_BEAT_SCHEDULE["media-expire-uploads"] = {
     "task": "media_pipeline.tasks.expire_uploads",
     "schedule": timedelta(minutes=15),
-    "options": {"queue": "media", "expires": 14 * 60},
+    "options": {"queue": "default", "expires": 14 * 60},  # light work: not behind ffmpeg
 }
 # --- End of media pipeline -------------------------------------------------------------------
 
