@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from media_pipeline import captions as caption_files
@@ -225,6 +225,53 @@ def uploads_expire(*, now=None) -> int:
             _discard_upload(locked)
             removed += 1
     return removed
+
+
+def videos_recover_stuck(*, now=None) -> dict[str, list[int]]:
+    """Periodic: find videos whose processing message was lost and queue them again.
+
+    - ``uploaded`` for longer than ``MEDIA_STUCK_AFTER_SECONDS``: completed, but the web
+      process died between commit and queueing (storage retries wait far less than that);
+    - ``processing`` since longer than the task's hard time limit plus the broker's
+      redelivery delay: the worker and its message are gone.
+
+    A video interrupted ``MEDIA_MAX_PROCESSING_ATTEMPTS`` times is failed with a reason
+    instead of being retried forever.
+    """
+    now = now or timezone.now()
+    uploaded_before = now - timedelta(seconds=settings.MEDIA_STUCK_AFTER_SECONDS)
+    processing_before = now - timedelta(
+        seconds=settings.MEDIA_PROCESSING_TIME_LIMIT + settings.MEDIA_STUCK_AFTER_SECONDS
+    )
+    stuck = VideoAsset.objects.filter(
+        Q(status=Status.UPLOADED, updated_at__lt=uploaded_before)
+        | Q(status=Status.PROCESSING, processing_started_at__lt=processing_before)
+    ).values_list("pk", flat=True)
+    outcome: dict[str, list[int]] = {"requeued": [], "failed": []}
+    for asset_id in list(stuck[:200]):
+        with transaction.atomic():
+            asset = (
+                VideoAsset.objects.select_for_update()
+                .filter(pk=asset_id, status__in=[Status.UPLOADED, Status.PROCESSING])
+                .first()
+            )
+            if asset is None:
+                continue
+            if asset.processing_attempts >= settings.MEDIA_MAX_PROCESSING_ATTEMPTS:
+                asset.status = Status.FAILED
+                asset.failure_reason = (
+                    f"Processing was interrupted {asset.processing_attempts} times; "
+                    "check the file and start processing again."
+                )
+                asset.save(update_fields=["status", "failure_reason", "updated_at"])
+                _publish_after_commit(asset)
+                outcome["failed"].append(asset.pk)
+            else:
+                asset.status = Status.UPLOADED
+                asset.save(update_fields=["status", "updated_at"])
+                _queue_processing(asset.pk)
+                outcome["requeued"].append(asset.pk)
+    return outcome
 
 
 # --- Metadata and captions -------------------------------------------------------------------

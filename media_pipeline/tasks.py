@@ -73,3 +73,14 @@ def process_video(self, asset_id: int) -> str:
 def expire_uploads() -> int:
     """Periodic (Celery beat): remove unfinished uploads past their expiry."""
     return services.uploads_expire()
+
+
+@shared_task(
+    name="media_pipeline.tasks.recover_stuck_videos",
+    acks_late=True,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def recover_stuck_videos() -> dict:
+    """Periodic (Celery beat): queue again videos whose processing message was lost."""
+    return services.videos_recover_stuck()

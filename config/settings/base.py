@@ -365,6 +365,23 @@ MEDIA_STORAGE_RETRY_BACKOFF_SECONDS = env.float("MEDIA_STORAGE_RETRY_BACKOFF_SEC
 # Who may play a video: one function `(user, asset) -> bool`. Later apps point this at a policy
 # that also admits the learners of courses using the video.
 MEDIA_PLAYBACK_POLICY = env.str("MEDIA_PLAYBACK_POLICY", default="media_pipeline.access.can_play")
+# On Redis (and SQS) an unacknowledged task is handed to another worker after the visibility
+# timeout; it must outlast the longest task, or a long transcode would run twice. A worker
+# that dies mid-task has its task redelivered after this time.
+if not CELERY_BROKER_IS_FILESYSTEM:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "visibility_timeout": MEDIA_PROCESSING_TIME_LIMIT + 600,
+    }
+# Videos left "uploaded" or "processing" this long past their limits are queued again
+# (`media-recover-stuck`); after this many interrupted attempts they fail with a reason.
+MEDIA_STUCK_AFTER_SECONDS = env.int("MEDIA_STUCK_AFTER_SECONDS", default=900)
+MEDIA_MAX_PROCESSING_ATTEMPTS = env.int("MEDIA_MAX_PROCESSING_ATTEMPTS", default=3)
+CELERY_BEAT_SCHEDULE["media-recover-stuck"] = {
+    "task": "media_pipeline.tasks.recover_stuck_videos",
+    "schedule": timedelta(minutes=10),
+    "options": {"queue": "default", "expires": 540},
+}
 CELERY_BEAT_SCHEDULE["media-expire-uploads"] = {
     "task": "media_pipeline.tasks.expire_uploads",
     "schedule": timedelta(minutes=15),

@@ -30,8 +30,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     STUDENT: (),
     INSTRUCTOR: (
         "wagtailadmin.access_admin",
-        "media_pipeline.add_videoasset",
-        "media_pipeline.change_videoasset",
+        "media_pipeline.add_videoasset",  # owners manage their own videos without more
     ),
     EDITOR: (
         "wagtailadmin.access_admin",

@@ -24,7 +24,7 @@ from tests.support.processes import asgi_server, celery_worker, test_database_en
 
 ROLE_PERMISSIONS = {
     "Students": [],
-    "Instructors": ["add_videoasset", "change_videoasset"],
+    "Instructors": ["add_videoasset"],
     "Editors": ["add_videoasset", "change_videoasset", "manage_all_videoassets"],
 }
 ROLES = ("anonymous", "student", "owner", "other_instructor", "editor", "admin")

@@ -191,3 +191,46 @@ def test_progress_socket_refuses_users_who_may_not_see_the_video(roles, client, 
         return connected, code
 
     assert asyncio.run(scenario()) == (False, CLOSE_FORBIDDEN)
+
+
+def test_videos_whose_processing_message_was_lost_are_queued_again(
+    roles, django_capture_on_commit_callbacks
+):
+    long_ago = timezone.now() - timedelta(
+        seconds=settings.MEDIA_PROCESSING_TIME_LIMIT + settings.MEDIA_STUCK_AFTER_SECONDS + 60
+    )
+    never_queued = VideoAssetFactory(owner=roles.owner, status="uploaded")
+    lost_worker = VideoAssetFactory(
+        owner=roles.owner,
+        status="processing",
+        processing_started_at=long_ago,
+        processing_attempts=1,
+    )
+    gave_up = VideoAssetFactory(
+        owner=roles.owner,
+        status="processing",
+        processing_started_at=long_ago,
+        processing_attempts=3,
+    )
+    just_completed = VideoAssetFactory(owner=roles.owner, status="uploaded")
+    still_working = VideoAssetFactory(
+        owner=roles.owner, status="processing", processing_started_at=timezone.now()
+    )
+    VideoAsset.objects.filter(pk__in=[never_queued.pk, lost_worker.pk, gave_up.pk]).update(
+        updated_at=long_ago
+    )
+
+    with django_capture_on_commit_callbacks() as queued:
+        outcome = tasks.recover_stuck_videos()
+
+    assert sorted(outcome["requeued"]) == sorted([never_queued.pk, lost_worker.pk])
+    assert outcome["failed"] == [gave_up.pk]
+    assert len([c for c in queued if "delay" in c.__code__.co_names]) == 2  # two tasks queued
+    statuses = dict(VideoAsset.objects.values_list("pk", "status"))
+    assert statuses[never_queued.pk] == statuses[lost_worker.pk] == "uploaded"
+    assert statuses[gave_up.pk] == "failed"
+    assert "interrupted 3 times" in VideoAsset.objects.get(pk=gave_up.pk).failure_reason
+    assert statuses[just_completed.pk] == "uploaded"
+    assert statuses[still_working.pk] == "processing"
+    entry = settings.CELERY_BEAT_SCHEDULE["media-recover-stuck"]
+    assert entry["task"] == tasks.recover_stuck_videos.name
