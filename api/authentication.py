@@ -7,13 +7,13 @@ single query that loads the user, so signing out or revoking a session takes eff
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.utils import timezone
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
+
+from learning.accounts import selectors
 
 
 class JWTAuthentication(authentication.JWTAuthentication):
@@ -22,17 +22,7 @@ class JWTAuthentication(authentication.JWTAuthentication):
         session_id = validated_token.get("sid")
         if user_id is None or session_id is None:
             raise InvalidToken("Token contained no recognizable user identification")
-        user = (
-            get_user_model()
-            .objects.filter(
-                pk=user_id,
-                is_active=True,
-                auth_sessions__pk=session_id,
-                auth_sessions__revoked_at__isnull=True,
-                auth_sessions__expires_at__gt=timezone.now(),
-            )
-            .first()
-        )
+        user = selectors.user_for_session(user_id=user_id, session_id=session_id)
         if user is None:
             raise AuthenticationFailed(
                 "This session has been signed out or the user is inactive.", code="session_revoked"

@@ -13,6 +13,7 @@ v2_patterns = [
     path("users/", include(user_patterns)),
     path("courses/", include(course_patterns)),
     path("preview/", include(preview_patterns)),
+    path("media/", include("api.media.urls")),  # media pipeline
 ]
 
 urlpatterns = [

@@ -14,7 +14,10 @@ class PingConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.group_name = f"ping.{uuid.uuid4().hex}"
         await self.channel_layer.group_add(self.group_name, self.channel_name)
-        await self.accept()
+        # A client that sent its token as the "bearer, <token>" subprotocol pair must get
+        # "bearer" back, or browsers drop the connection.
+        offered = [p.lower() for p in self.scope.get("subprotocols", [])]
+        await self.accept(subprotocol="bearer" if offered[:1] == ["bearer"] else None)
 
     async def disconnect(self, code: int) -> None:
         await self.channel_layer.group_discard(self.group_name, self.channel_name)

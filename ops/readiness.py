@@ -86,11 +86,19 @@ def check_storage() -> dict:
     return {"backend": "filesystem"}
 
 
+def check_ffmpeg() -> dict:
+    """The media pipeline's transcoder: found (system or bundled) and runs."""
+    from media_pipeline import ffmpeg
+
+    return ffmpeg.version()
+
+
 CHECKS: dict[str, Callable[[], dict]] = {
     "database": check_database,
     "cache": check_cache,
     "broker": check_broker,
     "storage": check_storage,
+    "ffmpeg": check_ffmpeg,
 }
 
 

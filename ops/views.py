@@ -1,6 +1,10 @@
-from django.http import JsonResponse
+import hmac
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_prometheus.exports import ExportToDjangoView
 
 from ops.readiness import run_checks
 
@@ -24,3 +28,15 @@ def readyz(request):
         "checks": {r.name: r.as_dict() for r in results},
     }
     return JsonResponse(body, status=503 if failing else 200)
+
+
+@never_cache
+@require_GET
+def metrics(request):
+    """Prometheus metrics of this process (requests, latencies, database, cache)."""
+    token = settings.METRICS_TOKEN
+    if token:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            return HttpResponse("Unauthorized", status=401, content_type="text/plain")
+    return ExportToDjangoView(request)

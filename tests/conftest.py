@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from rest_framework.test import APIClient
 
@@ -89,6 +90,8 @@ def s3_server():
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
+    # moto keeps its state per process: start every test from an empty S3.
+    httpx.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
     client = boto3.client(
         "s3",
         endpoint_url=endpoint,
@@ -98,7 +101,13 @@ def s3_server():
     )
     client.create_bucket(Bucket="unpuzzle-test")
     try:
-        yield {"endpoint": endpoint, "bucket": "unpuzzle-test", "client": client}
+        # "stop" takes the endpoint away mid-test (storage outage); stopping twice is harmless.
+        yield {
+            "endpoint": endpoint,
+            "bucket": "unpuzzle-test",
+            "client": client,
+            "stop": server.stop,
+        }
     finally:
         server.stop()
 

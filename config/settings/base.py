@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django_guid.integrations import CeleryIntegration
 from kombu import Exchange, Queue
 
 from config.env import (
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     # Project apps first so their templates and static files take precedence.
     "ops",
     "learning.accounts",
+    "learning.analytics",
     "learning.demo",
     "cms",
     "media_pipeline",
@@ -73,6 +75,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "channels",
     "storages",
+    "django_guid",
+    "django_prometheus",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -83,6 +87,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -93,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -171,6 +178,9 @@ EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_TIMEOUT", default=3 * 2
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 3600)
 AVATAR_MAX_UPLOAD_BYTES = env.int("AVATAR_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 AVATAR_MAX_DIMENSION = 512
+# A refresh token spent this recently by another request (two tabs refreshing at once) gets
+# a retryable 409 instead of signing the session out as a stolen token would.
+REFRESH_RACE_GRACE_SECONDS = env.int("REFRESH_RACE_GRACE_SECONDS", default=10)
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -278,6 +288,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["api.schema.only_public_api"],
+    # Distinct names for choice sets that share a field name across components.
+    "ENUM_NAME_OVERRIDES": {
+        "InstructorRequestStatusEnum": "learning.accounts.models.InstructorRequest.Status",
+        "VideoStatusEnum": "media_pipeline.models.VideoAsset.Status",
+    },
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
@@ -327,22 +342,126 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Media pipeline (media_pipeline/) ----------------------------------------------------------
+# Video uploads go straight to storage (presigned S3 URLs, or the app's signed local chunk
+# endpoint on the embedded default), are transcoded to HLS on the `media` Celery queue and are
+# played through short-lived signed URLs. Sizes are in bytes, times in seconds.
+# Where videos, posters and captions are kept: the S3 bucket when configured (private objects,
+# presigned URLs only), else a folder outside MEDIA_ROOT that the app never serves directly,
+# so local files too are reachable only through signed, expiring URLs.
+STORAGES["videos"] = (
+    STORAGES["default"]
+    if USE_S3
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "private-media")},
+    }
+)
+MEDIA_UPLOAD_MAX_BYTES = env.int("MEDIA_UPLOAD_MAX_BYTES", default=5 * 1024**3)
+# Accepted uploads: file extensions and their declared content types.
+MEDIA_UPLOAD_ALLOWED_TYPES = {
+    ".mp4": "video/mp4",
+    ".m4v": "video/x-m4v",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".mkv": "video/x-matroska",
+}
+# Containers ffmpeg must recognise in an upload (names from `ffmpeg -i`); others fail processing.
+MEDIA_ALLOWED_CONTAINERS = ("mov", "mp4", "m4a", "3gp", "matroska", "webm")
+# Uploads at or above this size use S3 multipart with one presigned URL per part.
+MEDIA_UPLOAD_MULTIPART_THRESHOLD = env.int("MEDIA_UPLOAD_MULTIPART_THRESHOLD", default=64 * 1024**2)
+# Part size of S3 multipart uploads (S3's minimum is 5 MiB) and of local chunked uploads.
+MEDIA_UPLOAD_PART_SIZE = env.int("MEDIA_UPLOAD_PART_SIZE", default=16 * 1024**2)
+# Unfinished uploads older than this are aborted and removed by `media-expire-uploads`.
+MEDIA_UPLOAD_EXPIRY_SECONDS = env.int("MEDIA_UPLOAD_EXPIRY_SECONDS", default=24 * 3600)
+# Lifetime of signed upload, playback, poster and caption URLs.
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=600)
+# HLS ladder: "height:video kbit/s" pairs; renditions above the source height are skipped.
+MEDIA_HLS_LADDER = env.list("MEDIA_HLS_LADDER", default=["360:800", "720:2800"])
+MEDIA_HLS_SEGMENT_SECONDS = env.int("MEDIA_HLS_SEGMENT_SECONDS", default=4)
+MEDIA_X264_PRESET = env.str("MEDIA_X264_PRESET", default="veryfast")
+# ffmpeg binary: this path, else `ffmpeg` on PATH, else the one shipped by imageio-ffmpeg.
+MEDIA_FFMPEG_BINARY = env.str("MEDIA_FFMPEG_BINARY", default="")
+# Processing task limits; storage errors are retried with exponential backoff, then fail.
+MEDIA_PROCESSING_SOFT_TIME_LIMIT = env.int("MEDIA_PROCESSING_SOFT_TIME_LIMIT", default=3600)
+MEDIA_PROCESSING_TIME_LIMIT = env.int("MEDIA_PROCESSING_TIME_LIMIT", default=3660)
+MEDIA_STORAGE_MAX_RETRIES = env.int("MEDIA_STORAGE_MAX_RETRIES", default=4)
+MEDIA_STORAGE_RETRY_BACKOFF_SECONDS = env.float("MEDIA_STORAGE_RETRY_BACKOFF_SECONDS", default=10)
+# Who may play a video: one function `(user, asset) -> bool`. Later apps point this at a policy
+# that also admits the learners of courses using the video.
+MEDIA_PLAYBACK_POLICY = env.str("MEDIA_PLAYBACK_POLICY", default="media_pipeline.access.can_play")
+# On Redis (and SQS) an unacknowledged task is handed to another worker after the visibility
+# timeout; it must outlast the longest task, or a long transcode would run twice. A worker
+# that dies mid-task has its task redelivered after this time.
+if not CELERY_BROKER_IS_FILESYSTEM:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "visibility_timeout": MEDIA_PROCESSING_TIME_LIMIT + 600,
+    }
+# Videos left "uploaded" or "processing" this long past their limits are queued again
+# (`media-recover-stuck`); after this many interrupted attempts they fail with a reason.
+MEDIA_STUCK_AFTER_SECONDS = env.int("MEDIA_STUCK_AFTER_SECONDS", default=900)
+MEDIA_MAX_PROCESSING_ATTEMPTS = env.int("MEDIA_MAX_PROCESSING_ATTEMPTS", default=3)
+CELERY_BEAT_SCHEDULE["media-recover-stuck"] = {
+    "task": "media_pipeline.tasks.recover_stuck_videos",
+    "schedule": timedelta(minutes=10),
+    "options": {"queue": "default", "expires": 540},
+}
+CELERY_BEAT_SCHEDULE["media-expire-uploads"] = {
+    "task": "media_pipeline.tasks.expire_uploads",
+    "schedule": timedelta(minutes=15),
+    "options": {"queue": "default", "expires": 14 * 60},  # light work: not behind ffmpeg
+}
+# --- End of media pipeline -------------------------------------------------------------------
+
 # --- Operations ------------------------------------------------------------------------------
 READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=1.5)
+# Every request gets an id (the X-Request-ID header from the proxy when it is a valid id,
+# else a new one), returned in the response, attached to every log line of the request and
+# carried into the Celery tasks it queues.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": True,
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
+}
+# Log lines as plain text (local) or one JSON object per line (LOG_FORMAT=json, production).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "correlation_id": "request_id",
+            },
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "psycopg.pool": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "django_guid": {"level": "WARNING"},
     },
 }
+# Prometheus metrics at /metrics. When METRICS_TOKEN is set, scrapers must send
+# "Authorization: Bearer <token>"; otherwise restrict /metrics at the proxy.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Demo content ----------------------------------------------------------------------------
 # `manage.py load_demo_data` creates accounts with published passwords: never in production.

@@ -58,3 +58,11 @@ class RequestConflict(AccountError):
     code = "conflict"
     status = 409
     default_message = "This request conflicts with the current state."
+
+
+class RefreshRaced(AccountError):
+    code = "token_already_rotated"
+    status = 409
+    default_message = (
+        "This refresh token was just exchanged by another request. Use the newest tokens."
+    )

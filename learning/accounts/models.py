@@ -94,8 +94,9 @@ class AuthSession(models.Model):
 
     Only the refresh token whose id is ``refresh_jti`` is valid; every older one in the chain
     is revoked by rotation. Presenting an older one again means the chain leaked, so the
-    whole session is revoked. Access tokens carry the session id and stop working as soon
-    as the session is revoked.
+    whole session is revoked -- except the token spent just before, within a few seconds of
+    its rotation: that is two tabs refreshing at once, answered with a retryable conflict.
+    Access tokens carry the session id and stop working as soon as the session is revoked.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -103,6 +104,8 @@ class AuthSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auth_sessions"
     )
     refresh_jti = models.CharField(max_length=64, unique=True)
+    previous_refresh_jti = models.CharField(max_length=64, blank=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -4,8 +4,9 @@
 | role       | group        | can                                                        |
 |------------|--------------|------------------------------------------------------------|
 | student    | Students     | learn (every new sign-up)                                  |
-| instructor | Instructors  | enter the admin, author courses, upload media              |
-| editor     | Editors      | enter the admin, review and publish, decide instructor requests |
+| instructor | Instructors  | enter the admin, author courses, upload and manage own videos |
+| editor     | Editors      | enter the admin, review and publish, manage every video, |
+|            |              | decide instructor requests                                 |
 | admin      | (superuser)  | everything, including changing anyone's roles              |
 
 Groups and their permissions are synchronised after every ``migrate`` (idempotent), so a
@@ -27,9 +28,17 @@ ROLE_GROUPS = {STUDENT: "Students", INSTRUCTOR: "Instructors", EDITOR: "Editors"
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     STUDENT: (),
-    INSTRUCTOR: ("wagtailadmin.access_admin", "cms.teach_course", "cms.view_coursecategory"),
+    INSTRUCTOR: (
+        "wagtailadmin.access_admin",
+        "media_pipeline.add_videoasset",  # owners manage their own videos without more
+        "cms.teach_course",
+        "cms.view_coursecategory",
+    ),
     EDITOR: (
         "wagtailadmin.access_admin",
+        "media_pipeline.add_videoasset",
+        "media_pipeline.change_videoasset",
+        "media_pipeline.manage_all_videoassets",
         "cms.review_course",
         "cms.add_coursecategory",
         "cms.change_coursecategory",

@@ -21,3 +21,18 @@ def instructor_requests_of(*, user) -> QuerySet[InstructorRequest]:
 
 def users_for_admin() -> QuerySet:
     return get_user_model().objects.prefetch_related("groups").order_by("email")
+
+
+def user_for_session(*, user_id, session_id):
+    """The active user signed in with an active session, in one query; else ``None``."""
+    return (
+        get_user_model()
+        .objects.filter(
+            pk=user_id,
+            is_active=True,
+            auth_sessions__pk=session_id,
+            auth_sessions__revoked_at__isnull=True,
+            auth_sessions__expires_at__gt=timezone.now(),
+        )
+        .first()
+    )

@@ -22,6 +22,7 @@ from learning.accounts.errors import (
     EmailTaken,
     InvalidCredentials,
     InvalidToken,
+    RefreshRaced,
     RequestConflict,
     SessionRevoked,
     TokenReused,
@@ -181,15 +182,32 @@ def session_refresh(*, refresh: str) -> tuple[AuthSession, RefreshToken]:
             raise InvalidToken("The refresh token is not valid.", code="token_invalid")
         if session.revoked_at is not None or not session.user.is_active:
             raise SessionRevoked()
+        now = timezone.now()
         if session.refresh_jti != token["jti"]:
+            just_rotated = (
+                session.previous_refresh_jti == token["jti"]
+                and session.rotated_at is not None
+                and (now - session.rotated_at).total_seconds() < settings.REFRESH_RACE_GRACE_SECONDS
+            )
+            if just_rotated:  # two tabs refreshed at once; the other one won
+                raise RefreshRaced()
             _revoke(session, AuthSession.RevokeReason.TOKEN_REUSED)
             reused = True
         else:
             new = _issue_refresh(session.user, session.id)
+            session.previous_refresh_jti = session.refresh_jti
             session.refresh_jti = new["jti"]
-            session.last_used_at = timezone.now()
+            session.rotated_at = session.last_used_at = now
             session.expires_at = _expiry(new)
-            session.save(update_fields=["refresh_jti", "last_used_at", "expires_at"])
+            session.save(
+                update_fields=[
+                    "refresh_jti",
+                    "previous_refresh_jti",
+                    "rotated_at",
+                    "last_used_at",
+                    "expires_at",
+                ]
+            )
     if reused:  # raised after commit, so the revocation sticks
         raise TokenReused()
     return session, new

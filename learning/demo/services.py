@@ -101,16 +101,21 @@ def load_demo_data() -> dict:
     groups = roles.sync_roles()
     accounts = ensure_demo_accounts(groups)
     home = ensure_home_page()
-    email = {account.role: account.email for account, _ in accounts}
+    # Media pipeline: two generated demo videos with captions, owned by the demo instructor.
+    from media_pipeline.demo import ensure_demo_videos
+
     User = get_user_model()
+    instructor = User.objects.get(email="instructor@example.com")
+    videos = ensure_demo_videos(owner=instructor)
     courses = ensure_demo_courses(
         home=home,
-        instructor=User.objects.get(email=email[roles.INSTRUCTOR]),
-        editor=User.objects.get(email=email[roles.EDITOR]),
+        instructor=instructor,
+        editor=User.objects.get(email="editor@example.com"),
     )
     return {
         "groups": [g.name for g in groups.values()],
         "accounts": accounts,
         "home_page": home,
         "courses": courses,
+        "videos": videos,
     }

@@ -40,6 +40,8 @@ print(json.dumps({
     "acks_late": settings.CELERY_TASK_ACKS_LATE,
     "serializer": settings.CELERY_TASK_SERIALIZER,
     "accept": settings.CELERY_ACCEPT_CONTENT,
+    "visibility_timeout": settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout"),
+    "longest_task": max(settings.CELERY_TASK_TIME_LIMIT, settings.MEDIA_PROCESSING_TIME_LIMIT),
 }))
 """
 
@@ -105,6 +107,8 @@ def test_service_variables_switch_every_backend():
     assert loaded["broker"] == loaded["results"] == "redis://cache.internal:6379/0"
     assert loaded["storage"] == "storages.backends.s3.S3Storage"
     assert loaded["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    # A task is never redelivered while a worker still runs it.
+    assert loaded["visibility_timeout"] > loaded["longest_task"]
 
 
 @pytest.mark.parametrize(

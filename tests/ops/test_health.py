@@ -31,7 +31,7 @@ def test_readyz_reports_every_dependency(client):
     body = response.json()
     assert body["status"] == "ok"
     assert body["failing"] == []
-    assert set(body["checks"]) == {"database", "cache", "broker", "storage"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "storage", "ffmpeg"}
     assert all(check["ok"] for check in body["checks"].values())
 
 

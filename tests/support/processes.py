@@ -107,20 +107,27 @@ def asgi_server(env: dict[str, str] | None = None, timeout: float = 30) -> Itera
 
 
 @contextlib.contextmanager
-def celery_worker(env: dict[str, str] | None = None, queues: str = "default,media,email,analytics"):
-    """Run a real Celery worker process on the configured broker."""
+def celery_worker(
+    env: dict[str, str] | None = None,
+    queues: str = "default,media,email,analytics",
+    pool: str = "solo",
+    name: str = "test",
+):
+    """Run a real Celery worker process on the configured broker.
+
+    ``pool="prefork"`` runs tasks in a child process (needed to test losing that child)."""
     proc = subprocess.Popen(
         [
             str(BIN / "celery"),
             "-A",
             "config",
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
             "--concurrency=1",
             "-Q",
             queues,
             "-n",
-            f"test-{os.getpid()}@%h",
+            f"{name}-{os.getpid()}@%h",
             "--loglevel=INFO",
             "--without-mingle",
             "--without-gossip",

@@ -30,7 +30,9 @@ def register(api_client, django_capture_on_commit_callbacks, email="New.Person@E
     return response
 
 
-def test_register_verify_login_refresh_reuse_logout(api_client, django_capture_on_commit_callbacks):
+def test_register_verify_login_refresh_reuse_logout(
+    api_client, django_capture_on_commit_callbacks, settings
+):
     response = register(api_client, django_capture_on_commit_callbacks)
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -84,7 +86,9 @@ def test_register_verify_login_refresh_reuse_logout(api_client, django_capture_o
     assert new["refresh"] != tokens["refresh"]
     assert new["session_id"] == tokens["session_id"]
 
-    # Reusing the spent refresh token is refused and signs the whole session out.
+    # Reusing the spent refresh token (later than a racing tab would) is refused and signs
+    # the whole session out.
+    settings.REFRESH_RACE_GRACE_SECONDS = 0
     reused = api_client.post("/api/v2/auth/token/refresh/", {"refresh": tokens["refresh"]})
     assert reused.status_code == 401
     assert reused.json()["code"] == "token_reused"
@@ -204,3 +208,50 @@ def test_unverified_accounts_can_sign_in_and_resend_the_link(
     assert len(mail.outbox) == 1
     token = link_token(mail.outbox[0])
     assert api_client.post("/api/v2/auth/verify-email/", {"token": token}).status_code == 200
+
+
+def test_two_tabs_refreshing_at_once_do_not_sign_out(api_client, student, as_user, settings):
+    client = as_user(student)
+    first = api_client.post("/api/v2/auth/token/refresh/", {"refresh": client.refresh_token})
+    assert first.status_code == 200
+    # The other tab sends the same (now spent) token a moment later.
+    raced = api_client.post("/api/v2/auth/token/refresh/", {"refresh": client.refresh_token})
+    assert (raced.status_code, raced.json()["code"]) == (409, "token_already_rotated")
+    # The session survives: the winner's tokens keep working.
+    newest = api_client.post("/api/v2/auth/token/refresh/", {"refresh": first.json()["refresh"]})
+    assert newest.status_code == 200
+    # Outside the grace period, the same replay is treated as theft.
+    settings.REFRESH_RACE_GRACE_SECONDS = 0
+    replay = api_client.post("/api/v2/auth/token/refresh/", {"refresh": first.json()["refresh"]})
+    assert (replay.status_code, replay.json()["code"]) == (401, "token_reused")
+    assert AuthSession.objects.get(pk=client.session_id).revoke_reason == "token_reused"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refreshes_issue_exactly_one_new_token(student):
+    """Many requests racing with the same refresh token: one wins, none sign the session out
+    (when they arrive together), and the session's chain stays consistent. PostgreSQL locks
+    the session row; SQLite serialises the writing transactions."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from learning.accounts import errors, services
+    from tests.support.auth import jwt_client
+
+    client = jwt_client(student)
+
+    def attempt(_):
+        try:
+            services.session_refresh(refresh=client.refresh_token)
+            return "ok"
+        except errors.RefreshRaced:
+            return "raced"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(attempt, range(8)))
+    assert outcomes.count("ok") == 1
+    assert outcomes.count("raced") == 7
+    assert AuthSession.objects.get(pk=client.session_id).revoked_at is None

@@ -1,0 +1,1 @@
+"""The media endpoints of the v2 API: uploads, video library, captions and playback."""

@@ -1,0 +1,1 @@
+"""Honest progress: watched intervals, completion and resume."""
