@@ -19,6 +19,8 @@ from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.rich_text import expand_db_html
 
+from media_pipeline.blocks import VideoBlock
+
 # Rich text features allowed in lessons (no raw HTML, no images inside paragraphs).
 LESSON_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul", "code", "h3", "h4"]
 SHORT_TEXT_FEATURES = ["bold", "italic", "link", "code"]
@@ -523,9 +525,69 @@ class QuizLessonBlock(LessonBlock):
         }
 
 
+class CheckpointBlock(blocks.StructBlock):
+    """A question the video stops at. Its question's stream id is the question id."""
+
+    at_seconds = blocks.FloatBlock(min_value=0, help_text="Seconds into the video.")
+    question = QuestionsBlock(min_num=1, max_num=1)
+
+    def get_api_representation(self, value, context=None):
+        questions = self.child_blocks["question"].get_api_representation(
+            value["question"], context=context
+        )
+        return {"at_seconds": value["at_seconds"], "question": questions[0] if questions else None}
+
+    class Meta:
+        icon = "time"
+        label = "Checkpoint"
+        help_text = "Pause the video at a moment and ask a question."
+        label_format = "{at_seconds}s"
+
+
+class VideoLessonBlock(LessonBlock):
+    kind = "video"
+    video = VideoBlock()
+    checkpoints = blocks.ListBlock(CheckpointBlock(), min_num=0, max_num=50)
+    notes = blocks.RichTextBlock(
+        features=LESSON_TEXT_FEATURES, required=False, help_text="Shown under the video."
+    )
+
+    @staticmethod
+    def video_id_from_raw(raw: dict) -> int | None:
+        return (raw.get("video") or {}).get("video")
+
+    def video_duration(self, value) -> float | None:
+        asset = value.get("video", {}).get("video") if "video" in value else None
+        return asset.duration_seconds if asset else None
+
+    def body_representation(self, value, context=None) -> dict:
+        return {
+            "video": self.child_blocks["video"].get_api_representation(value["video"], context),
+            "checkpoints": [
+                {"id": item.id, **item.block.get_api_representation(item.value, context)}
+                for item in value["checkpoints"].bound_blocks
+            ],
+            "notes_html": rich_text_html(value["notes"]),
+        }
+
+    def answer_keys(self, value) -> dict[str, dict]:
+        questions = self.child_blocks["checkpoints"].child_block.child_blocks["question"]
+        keys: dict[str, dict] = {}
+        for checkpoint in value["checkpoints"]:
+            keys.update(questions.answer_keys(checkpoint["question"]))
+        return keys
+
+    class Meta:
+        icon = "media"
+        label = "Video"
+        help_text = "A video from the library, with questions at moments in it and notes."
+        preview_value = {"title": "Watch: the big picture", "estimated_minutes": 4}
+
+
 class LessonsBlock(blocks.StreamBlock):
     """A section's lessons, in order. The stream child id is the lesson id."""
 
+    video = VideoLessonBlock()
     reading = ReadingLessonBlock()
     quiz = QuizLessonBlock()
 

@@ -113,7 +113,7 @@ class CourseSummarySerializer(serializers.Serializer):
 
 class OutlineLessonSerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="The lesson's permanent id.")
-    kind = serializers.CharField(help_text="`reading`, `quiz` (and `video` with media).")
+    kind = serializers.CharField(help_text="`video`, `reading` or `quiz`.")
     title = serializers.CharField()
     estimated_minutes = serializers.IntegerField()
     free_preview = serializers.BooleanField(help_text="Open to everyone, without enrolling.")
@@ -310,18 +310,22 @@ class ShortTextQuestionSerializer(_Question):
     pass
 
 
-QuestionSerializer = PolymorphicProxySerializer(
-    component_name="Question",
-    serializers={
-        "single_choice": ChoiceQuestionSerializer,
-        "multiple_choice": ChoiceQuestionSerializer,
-        "true_false": TrueFalseQuestionSerializer,
-        "numeric": NumericQuestionSerializer,
-        "short_text": ShortTextQuestionSerializer,
-    },
-    resource_type_field_name="type",
-    many=True,
-)
+QUESTION_SERIALIZERS = {
+    "single_choice": ChoiceQuestionSerializer,
+    "multiple_choice": ChoiceQuestionSerializer,
+    "true_false": TrueFalseQuestionSerializer,
+    "numeric": NumericQuestionSerializer,
+    "short_text": ShortTextQuestionSerializer,
+}
+
+
+def question_union(**kwargs):
+    return PolymorphicProxySerializer(
+        component_name="Question",
+        serializers=QUESTION_SERIALIZERS,
+        resource_type_field_name="type",
+        **kwargs,
+    )
 
 
 class _Lesson(serializers.Serializer):
@@ -347,14 +351,52 @@ class QuizBodySerializer(serializers.Serializer):
     pass_mark = serializers.IntegerField(help_text="Percent of points needed to pass.")
     attempt_limit = serializers.IntegerField(help_text="0 means unlimited.")
     shuffle = serializers.BooleanField()
-    questions = QuestionSerializer
+    questions = question_union(many=True)
 
 
 class QuizLessonSerializer(_Lesson):
     body = QuizBodySerializer(help_text="Questions without correct answers or explanations.")
 
 
-LESSON_SERIALIZERS = {"reading": ReadingLessonSerializer, "quiz": QuizLessonSerializer}
+class VideoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField(help_text="Processing state; only `ready` videos play.")
+    duration_seconds = serializers.FloatField(allow_null=True)
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    poster_url = serializers.CharField()
+
+
+class LessonVideoSerializer(serializers.Serializer):
+    video = VideoSerializer(
+        allow_null=True, help_text="Playback URLs come from the media playback endpoint."
+    )
+    title = serializers.CharField()
+    caption = serializers.CharField()
+
+
+class CheckpointSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    at_seconds = serializers.FloatField()
+    question = question_union()
+
+
+class VideoBodySerializer(serializers.Serializer):
+    video = LessonVideoSerializer()
+    checkpoints = CheckpointSerializer(many=True)
+    notes_html = serializers.CharField()
+
+
+class VideoLessonSerializer(_Lesson):
+    body = VideoBodySerializer(help_text="Checkpoint questions come without their answers.")
+
+
+LESSON_SERIALIZERS = {
+    "video": VideoLessonSerializer,
+    "reading": ReadingLessonSerializer,
+    "quiz": QuizLessonSerializer,
+}
 
 LessonSerializer = PolymorphicProxySerializer(
     component_name="Lesson",

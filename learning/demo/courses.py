@@ -1,4 +1,5 @@
-"""Demo courses: a catalog with two published courses and one draft waiting for review.
+"""Demo courses: a catalog with two published courses (video, reading and quiz lessons, using
+the demo videos) and one draft waiting for review.
 Idempotent: courses are found by slug and never built twice."""
 
 from __future__ import annotations
@@ -40,6 +41,26 @@ def _reading(title, paragraphs, *, minutes=5, free_preview=False, code=None, tip
     )
 
 
+def _video(title, asset_index, *, free_preview=False, checkpoint=None):
+    """A video lesson; ``asset_index`` picks a demo video (resolved when the course is built)."""
+    checkpoints = []
+    if checkpoint:
+        at, question = checkpoint
+        checkpoints.append({"at_seconds": at, "question": [question]})
+    return (
+        "video",
+        {
+            "title": title,
+            "summary": f"A short video: {title.lower()}.",
+            "estimated_minutes": 2,
+            "free_preview": free_preview,
+            "video": {"video": asset_index, "title": title, "caption": ""},
+            "checkpoints": checkpoints,
+            "notes": "<p>Pause any time; your place is kept.</p>",
+        },
+    )
+
+
 def _choice(prompt, choices, correct, explanation):
     return (
         "single_choice",
@@ -73,6 +94,7 @@ PYTHON_SECTIONS = [
     (
         "Getting started",
         [
+            _video("Welcome", 0, free_preview=True),
             _reading(
                 "Why Python",
                 ["Python reads almost like English, which makes it a good first language."],
@@ -158,6 +180,22 @@ DATA_SECTIONS = [
     (
         "Looking at data",
         [
+            _video(
+                "How progress works",
+                1,
+                checkpoint=(
+                    2.0,
+                    (
+                        "true_false",
+                        {
+                            "prompt": "<p>Is your progress saved?</p>",
+                            "explanation": "<p>Yes, after every lesson.</p>",
+                            "points": 1,
+                            "correct_answer": "true",
+                        },
+                    ),
+                ),
+            ),
             _reading(
                 "What is a dataset",
                 ["A dataset is a table: rows are things, columns are facts about them."],
@@ -270,7 +308,17 @@ def _cover(title: str, color: tuple[int, int, int]):
     return Image.objects.create(title=title, file=ImageFile(buffer, name=f"{slug}.png"))
 
 
-def _build_course(spec, *, catalog, categories, instructor, editor) -> CoursePage:
+def _with_videos(lessons, videos):
+    """Demo video lessons name a demo video by index; put the asset in its place."""
+    built = []
+    for kind, value in lessons:
+        if kind == "video":
+            value = {**value, "video": {**value["video"], "video": videos[value["video"]["video"]]}}
+        built.append((kind, value))
+    return built
+
+
+def _build_course(spec, *, catalog, categories, instructor, editor, videos) -> CoursePage:
     course = CoursePage(
         title=spec["title"],
         slug=spec["slug"],
@@ -291,7 +339,9 @@ def _build_course(spec, *, catalog, categories, instructor, editor) -> CoursePag
     if spec["publish"]:
         revision.publish(user=editor)
     for title, lessons in spec["sections"]:
-        section = SectionPage(title=title, lessons=lessons, owner=instructor, live=False)
+        section = SectionPage(
+            title=title, lessons=_with_videos(lessons, videos), owner=instructor, live=False
+        )
         course.add_child(instance=section)
         section_revision = section.save_revision(user=instructor)
         if spec["publish"]:
@@ -303,7 +353,7 @@ def _build_course(spec, *, catalog, categories, instructor, editor) -> CoursePag
 
 
 @transaction.atomic
-def ensure_demo_courses(*, home: HomePage, instructor, editor) -> list[CoursePage]:
+def ensure_demo_courses(*, home: HomePage, instructor, editor, videos) -> list[CoursePage]:
     catalog = ensure_catalog(home)
     categories = ensure_categories()
     courses = []
@@ -311,7 +361,12 @@ def ensure_demo_courses(*, home: HomePage, instructor, editor) -> list[CoursePag
         course = CoursePage.objects.filter(slug=spec["slug"]).first()
         if course is None:
             course = _build_course(
-                spec, catalog=catalog, categories=categories, instructor=instructor, editor=editor
+                spec,
+                catalog=catalog,
+                categories=categories,
+                instructor=instructor,
+                editor=editor,
+                videos=videos,
             )
         courses.append(course)
     return courses

@@ -111,6 +111,7 @@ def load_demo_data() -> dict:
         home=home,
         instructor=instructor,
         editor=User.objects.get(email="editor@example.com"),
+        videos=videos,
     )
     return {
         "groups": [g.name for g in groups.values()],

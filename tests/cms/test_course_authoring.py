@@ -21,6 +21,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from cms.models import CoursePage, SectionPage
 from tests.factories import courses as cf
+from tests.factories.media import VideoAssetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,25 @@ def _question(prompt, **fields):
     }
 
 
-def all_kinds_lessons(image, document) -> dict:
+def all_kinds_lessons(image, document, clip) -> dict:
+    video = {
+        "title": "Video with a checkpoint",
+        "summary": "",
+        "estimated_minutes": "4",
+        "free_preview": "",
+        "video": {"video": str(clip.pk), "title": "Intro", "caption": ""},
+        "checkpoints": _list(
+            [
+                {
+                    "at_seconds": "2",
+                    "question": streamfield(
+                        [("true_false", _question("Seen?", correct_answer="true"))]
+                    ),
+                }
+            ]
+        ),
+        "notes": rich_text("<p>Notes</p>"),
+    }
     reading = {
         "title": "Reading with everything",
         "summary": "All content blocks",
@@ -129,7 +148,7 @@ def all_kinds_lessons(image, document) -> dict:
             ]
         ),
     }
-    return streamfield([("reading", reading), ("quiz", quiz)])
+    return streamfield([("video", video), ("reading", reading), ("quiz", quiz)])
 
 
 def section_form(title, lessons) -> dict:
@@ -151,7 +170,7 @@ def assert_saved(response):
 
 
 @pytest.fixture
-def authoring(db):
+def authoring(db, instructor):
     catalog = cf.catalog()
     image = cf.image("chart")
     document = get_document_model().objects.create(
@@ -165,7 +184,13 @@ def authoring(db):
         type="video",
         provider_name="Example",
     )
-    return {"catalog": catalog, "image": image, "document": document, "category": cf.category()}
+    return {
+        "catalog": catalog,
+        "image": image,
+        "document": document,
+        "category": cf.category(),
+        "clip": VideoAssetFactory(owner=instructor, duration_seconds=8.0, status="ready"),
+    }
 
 
 def _submit_course(client, instructor, authoring) -> tuple[CoursePage, SectionPage]:
@@ -178,7 +203,8 @@ def _submit_course(client, instructor, authoring) -> tuple[CoursePage, SectionPa
     course = CoursePage.objects.get(slug="python-from-zero")
     add_section = reverse("wagtailadmin_pages:add", args=("cms", "sectionpage", course.pk))
     data = section_form(
-        "Getting started", all_kinds_lessons(authoring["image"], authoring["document"])
+        "Getting started",
+        all_kinds_lessons(authoring["image"], authoring["document"], authoring["clip"]),
     )
     data["action-submit"] = "Submit for review"
     assert_saved(client.post(add_section, data))
@@ -222,7 +248,7 @@ def test_instructor_builds_submits_editor_previews_approves_and_it_is_live(
     )
     assert preview_json.status_code == 200, preview_json.content
     kinds = [lesson["kind"] for lesson in preview_json.json()["lessons"]]
-    assert kinds == ["reading", "quiz"]
+    assert kinds == ["video", "reading", "quiz"]
     for marker in cf.ANSWER_MARKERS:
         assert marker not in preview_json.content.decode()
 
@@ -236,15 +262,16 @@ def test_instructor_builds_submits_editor_previews_approves_and_it_is_live(
     assert detail["title"] == "Python from zero"
     assert detail["instructors"] == [{"id": instructor.pk, "name": instructor.public_name}]
     lessons = detail["sections"][0]["lessons"]
-    assert [lesson["kind"] for lesson in lessons] == ["reading", "quiz"]
-    reading = api_client.get(f"/api/v2/courses/{course.pk}/lessons/{lessons[0]['id']}/").json()
+    assert [lesson["kind"] for lesson in lessons] == ["video", "reading", "quiz"]
+    assert lessons[0]["video_duration"] == 8.0
+    reading = api_client.get(f"/api/v2/courses/{course.pk}/lessons/{lessons[1]['id']}/").json()
     types = [block["type"] for block in reading["body"]["content"]]
     assert types == ["paragraph", "heading", "image", "code", "callout", "embed", "document"]
     image_block = reading["body"]["content"][2]
     assert image_block["image"]["renditions"]["medium"]["url"].startswith("/media/")
     catalog = api_client.get("/api/v2/courses/").json()
     assert [c["id"] for c in catalog["results"]] == [course.pk]
-    assert catalog["results"][0]["lesson_count"] == 2
+    assert catalog["results"][0]["lesson_count"] == 3
 
     # The second instructor cannot edit the course or its section, nor add sections.
     client.force_login(other_instructor)

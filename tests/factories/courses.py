@@ -186,3 +186,36 @@ def published_course_with_lessons(*, instructors=(), **fields):
         ],
     )
     return page, part
+
+
+def video(title: str = "Video", *, asset=None, free_preview: bool = False, minutes: int = 3):
+    """A video lesson with one checkpoint question (answers carry ANSWER_MARKERS)."""
+    return (
+        "video",
+        {
+            "title": title,
+            "summary": "",
+            "estimated_minutes": minutes,
+            "free_preview": free_preview,
+            "video": {"video": asset, "title": "", "caption": ""},
+            "checkpoints": [
+                {
+                    "at_seconds": 1.5,
+                    "question": [
+                        (
+                            "numeric",
+                            {
+                                "prompt": "<p>How much?</p>",
+                                "explanation": "<p>SECRET-EXPLANATION</p>",
+                                "points": 1,
+                                "answer": 42.125,
+                                "tolerance": 0.5,
+                                "unit": "",
+                            },
+                        )
+                    ],
+                }
+            ],
+            "notes": "<p>Notes under the video.</p>",
+        },
+    )

@@ -4,8 +4,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from cms import headless
 from cms.models import CoursePage
 from tests.factories import courses as cf
+from tests.factories.media import VideoAssetFactory
 from tests.support.roles import ROLES, client_for
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +93,14 @@ def test_lesson_body_is_typed_blocks(as_user, editor, course):
 
 def test_quiz_answers_never_appear_in_any_content_response(request, api_client, as_user, course):
     quiz_free = cf.course(title="Free quiz", instructors=[])
-    cf.section(quiz_free, lessons=[cf.quiz("Open quiz", free_preview=True)])
+    clip = VideoAssetFactory(duration_seconds=3.0, status="ready")
+    cf.section(
+        quiz_free,
+        lessons=[
+            cf.quiz("Open quiz", free_preview=True),
+            cf.video("Open video", asset=clip, free_preview=True),
+        ],
+    )
     scanned = 0
     for role in ROLES:
         client = client_for(role, request, api_client, as_user)
@@ -148,6 +157,7 @@ def test_outline_of_20_sections_of_10_lessons_takes_constant_queries(
     api_client, instructor, django_assert_max_num_queries
 ):
     picture = cf.image("big")
+    clip = VideoAssetFactory(owner=instructor, duration_seconds=12.5, status="ready")
     page = cf.course(title="Big", instructors=[instructor], tags=["a"], cover_image=picture)
     content = [
         ("paragraph", "<p>Text</p>"),
@@ -157,15 +167,18 @@ def test_outline_of_20_sections_of_10_lessons_takes_constant_queries(
         cf.section(
             page,
             title=f"Section {n}",
-            lessons=[cf.reading(f"L{n}.{i}", content=content) for i in range(10)],
+            lessons=[cf.reading(f"L{n}.{i}", content=content) for i in range(9)]
+            + [cf.video(f"V{n}", asset=clip)],
         )
     api_client.get(f"/api/v2/courses/{page.pk}/")  # renditions made on first use
-    from django.core.cache import cache
-
-    cache.clear()  # measure a cold outline, not only a cached one
+    headless.course_content_changed(page.pk)  # measure a freshly built outline, not a cached one
     with django_assert_max_num_queries(8):
         body = outline(api_client, page)
     assert body["lesson_count"] == 200 and len(body["sections"]) == 20
+    assert {lesson["video_duration"] for s in body["sections"] for lesson in s["lessons"]} == {
+        None,
+        12.5,
+    }
 
 
 def test_cached_content_follows_publish_and_unpublish(
@@ -192,3 +205,31 @@ def test_cached_content_follows_publish_and_unpublish(
     course.refresh_from_db()
     course.unpublish()
     assert api_client.get(f"/api/v2/courses/{course.pk}/").status_code == 404
+
+
+def test_video_lesson_outline_and_body(as_user, api_client, instructor):
+    clip = VideoAssetFactory(owner=instructor, duration_seconds=42.0, status="ready")
+    page = cf.course(title="Video course", instructors=[instructor])
+    cf.section(
+        page,
+        lessons=[cf.video("Watch", asset=clip, free_preview=True), cf.video("Gated", asset=clip)],
+    )
+    lessons = outline(api_client, page)["sections"][0]["lessons"]
+    assert [(x["kind"], x["video_duration"]) for x in lessons] == [("video", 42.0), ("video", 42.0)]
+    body = api_client.get(f"/api/v2/courses/{page.pk}/lessons/{lessons[0]['id']}/").json()["body"]
+    assert body["video"]["video"]["id"] == clip.pk
+    assert body["video"]["video"]["duration_seconds"] == 42.0
+    checkpoint = body["checkpoints"][0]
+    assert checkpoint["at_seconds"] == 1.5 and checkpoint["question"]["type"] == "numeric"
+    assert body["notes_html"] == "<p>Notes under the video.</p>"
+    text = str(body)
+    for marker in cf.ANSWER_MARKERS:
+        assert marker not in text
+    gated = api_client.get(f"/api/v2/courses/{page.pk}/lessons/{lessons[1]['id']}/")
+    assert gated.status_code == 403
+    assert (
+        as_user(instructor)
+        .get(f"/api/v2/courses/{page.pk}/lessons/{lessons[1]['id']}/")
+        .status_code
+        == 200
+    )

@@ -96,7 +96,7 @@ def test_it_builds_two_published_courses_and_one_in_review(api_client):
         detail = api_client.get(f"/api/v2/courses/{item['id']}/").json()
         assert len(detail["sections"]) >= 2
         kinds = {lesson["kind"] for s in detail["sections"] for lesson in s["lessons"]}
-        assert kinds == {"reading", "quiz"}
+        assert kinds == {"video", "reading", "quiz"}
     draft = CoursePage.objects.get(slug="python-testing")
     assert not draft.live and draft.workflow_in_progress
     assert api_client.get("/courses/python-for-beginners/").status_code == 200
