@@ -40,12 +40,22 @@ def _cache_key(kind: str, course, *parts) -> str:
     return f"cms:{kind}:{course.pk}:{course.live_revision_id}:{generation}:{suffix}"
 
 
-def _cached(key: str, build):
+def _cached(key: str, build, timeout: int | None = None):
     value = cache.get(key)
     if value is None:
         value = build()
-        cache.set(key, value, timeout=settings.COURSE_CONTENT_CACHE_SECONDS)
+        cache.set(key, value, timeout=timeout or settings.COURSE_CONTENT_CACHE_SECONDS)
     return value
+
+
+def lesson_cache_seconds() -> int:
+    """Lesson bodies hold signed URLs (video posters; images on private S3): cache them for
+    at most half of those URLs' lifetime, so a cached body never hands out an expired one."""
+    signed = [settings.MEDIA_SIGNED_URL_SECONDS]
+    options = settings.STORAGES.get("default", {}).get("OPTIONS", {})
+    if options.get("querystring_auth", False) and options.get("querystring_expire"):
+        signed.append(options["querystring_expire"])
+    return max(1, min(settings.COURSE_CONTENT_CACHE_SECONDS, *(s // 2 for s in signed)))
 
 
 def lesson_children(section) -> Iterable:
@@ -137,6 +147,7 @@ def cached_lesson_body(course, section_id: int, lesson_id: str, load_section) ->
     return _cached(
         _cache_key("lesson", course, section_id, lesson_id),
         lambda: lesson_body(load_section(), lesson_id),
+        timeout=lesson_cache_seconds(),
     )
 
 

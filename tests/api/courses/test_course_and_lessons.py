@@ -233,3 +233,11 @@ def test_video_lesson_outline_and_body(as_user, api_client, instructor):
         .status_code
         == 200
     )
+
+
+def test_lesson_bodies_are_cached_shorter_than_their_signed_urls_live(settings):
+    settings.COURSE_CONTENT_CACHE_SECONDS = 3600
+    settings.MEDIA_SIGNED_URL_SECONDS = 600
+    assert headless.lesson_cache_seconds() == 300
+    settings.MEDIA_SIGNED_URL_SECONDS = 7200
+    assert headless.lesson_cache_seconds() == 3600
