@@ -54,7 +54,7 @@ class CourseSummarySerializer(serializers.Serializer):
     slug = serializers.SlugField()
     title = serializers.CharField()
     subtitle = serializers.CharField()
-    url = serializers.SerializerMethodField(help_text="The course's page on the site.")
+    url = serializers.SerializerMethodField(help_text="The path of the course's page on the site.")
     cover = serializers.SerializerMethodField()
     category = serializers.SerializerMethodField()
     tags = serializers.SerializerMethodField()
@@ -69,8 +69,10 @@ class CourseSummarySerializer(serializers.Serializer):
     first_published_at = serializers.DateTimeField()
 
     def get_url(self, course) -> str | None:
-        # Without the request: one cached lookup of site roots, not a Site query per request.
-        return course.get_url()
+        # get_url_parts keeps the site root paths on the request: one cache read per request
+        # (get_url() would read them once per course, or query the Site with a request).
+        parts = course.get_url_parts(request=self.context.get("request"))
+        return parts[2] if parts else None
 
     @extend_schema_field(CoverSerializer(allow_null=True))
     def get_cover(self, course):
