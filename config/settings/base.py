@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "media_pipeline",
     "api",
     # Wagtail
+    "wagtail_headless_preview",
+    "wagtail.api.v3",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -205,6 +207,24 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
+# Wagtail's read/write API (/api/cms/v3/) for authoring clients: rich text in and out as
+# Wagtail's database HTML.
+WAGTAILAPI_RICH_TEXT_FORMAT = "db_html"
+# Headless preview: the admin's preview opens the frontend at this URL with
+# ?content_type=<app.model>&token=<signed>; the frontend reads /api/v2/preview/ with them.
+HEADLESS_PREVIEW_CLIENT_URL = env.str(
+    "HEADLESS_PREVIEW_CLIENT_URL", default=f"{FRONTEND_URL}/preview"
+)
+WAGTAIL_HEADLESS_PREVIEW = {
+    "CLIENT_URLS": {"default": HEADLESS_PREVIEW_CLIENT_URL},
+    "SERVE_BASE_URL": None,
+    "REDIRECT_ON_PREVIEW": False,
+    "ENFORCE_TRAILING_SLASH": False,
+}
+HEADLESS_PREVIEW_TOKEN_MAX_AGE = env.int("HEADLESS_PREVIEW_TOKEN_MAX_AGE", default=3600)
+# How long a course outline or lesson body stays cached (it is also dropped on every
+# publish, unpublish or schedule of the course or its sections).
+COURSE_CONTENT_CACHE_SECONDS = env.int("COURSE_CONTENT_CACHE_SECONDS", default=3600)
 
 # --- HTTP API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -308,8 +328,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Periodic jobs. Later apps add scheduled publishing, upload expiry, rollups and digests here.
+# Periodic jobs. Later apps add upload expiry, rollups and digests here.
 CELERY_BEAT_SCHEDULE = {
+    "cms-publish-scheduled": {
+        "task": "cms.tasks.publish_scheduled",
+        "schedule": timedelta(minutes=1),
+        "options": {"queue": "default", "expires": 55},
+    },
     "ops-heartbeat": {
         "task": "ops.tasks.record_heartbeat",
         "schedule": timedelta(minutes=1),

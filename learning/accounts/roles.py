@@ -11,7 +11,7 @@
 
 Groups and their permissions are synchronised after every ``migrate`` (idempotent), so a
 fresh database and an upgraded one end up the same. Page permissions on the course tree are
-granted where the course tree is created.
+granted on the catalog by ``cms.authoring`` (here, and when a catalog is created).
 """
 
 from __future__ import annotations
@@ -31,12 +31,19 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     INSTRUCTOR: (
         "wagtailadmin.access_admin",
         "media_pipeline.add_videoasset",  # owners manage their own videos without more
+        "cms.teach_course",
+        "cms.view_coursecategory",
     ),
     EDITOR: (
         "wagtailadmin.access_admin",
         "media_pipeline.add_videoasset",
         "media_pipeline.change_videoasset",
         "media_pipeline.manage_all_videoassets",
+        "cms.review_course",
+        "cms.add_coursecategory",
+        "cms.change_coursecategory",
+        "cms.delete_coursecategory",
+        "cms.view_coursecategory",
         "accounts.view_instructorrequest",
         "accounts.change_instructorrequest",
         "accounts.review_instructorrequest",
@@ -68,6 +75,10 @@ def sync_roles() -> dict[str, Group]:
         group, _ = Group.objects.get_or_create(name=group_name)
         group.permissions.add(*_permissions(ROLE_PERMISSIONS[role]))
         groups[role] = group
+    # Page and media permissions on the course catalog, and the course review workflow.
+    from cms.authoring import ensure_course_authoring
+
+    ensure_course_authoring()
     return groups
 
 

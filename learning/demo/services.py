@@ -13,6 +13,7 @@ from wagtail.models import Page, Site
 
 from cms.models import HomePage
 from learning.accounts import roles
+from learning.demo.courses import ensure_demo_courses
 
 # Local-only credentials, printed by `make run` and listed in the README. Never used in
 # production: the command refuses to run unless DEMO_DATA_ALLOWED is on.
@@ -103,11 +104,19 @@ def load_demo_data() -> dict:
     # Media pipeline: two generated demo videos with captions, owned by the demo instructor.
     from media_pipeline.demo import ensure_demo_videos
 
-    instructor = get_user_model().objects.get(email="instructor@example.com")
+    User = get_user_model()
+    instructor = User.objects.get(email="instructor@example.com")
     videos = ensure_demo_videos(owner=instructor)
+    courses = ensure_demo_courses(
+        home=home,
+        instructor=instructor,
+        editor=User.objects.get(email="editor@example.com"),
+        videos=videos,
+    )
     return {
         "groups": [g.name for g in groups.values()],
         "accounts": accounts,
         "home_page": home,
+        "courses": courses,
         "videos": videos,
     }

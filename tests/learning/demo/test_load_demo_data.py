@@ -74,3 +74,29 @@ def test_demo_accounts_can_sign_in_through_the_api(account, api_client):
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
     me = api_client.get("/api/v2/me/").json()
     assert me["roles"] == [account.role]
+
+
+def test_it_builds_two_published_courses_and_one_in_review(api_client):
+    from wagtail.models import Revision, WorkflowState
+
+    from cms.models import CoursePage
+
+    call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    counts = (CoursePage.objects.count(), Revision.objects.count(), WorkflowState.objects.count())
+    call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (
+        CoursePage.objects.count(),
+        Revision.objects.count(),
+        WorkflowState.objects.count(),
+    ) == counts
+
+    catalog = api_client.get("/api/v2/courses/").json()
+    assert catalog["count"] == 2
+    for item in catalog["results"]:
+        detail = api_client.get(f"/api/v2/courses/{item['id']}/").json()
+        assert len(detail["sections"]) >= 2
+        kinds = {lesson["kind"] for s in detail["sections"] for lesson in s["lessons"]}
+        assert kinds == {"video", "reading", "quiz"}
+    draft = CoursePage.objects.get(slug="python-testing")
+    assert not draft.live and draft.workflow_in_progress
+    assert api_client.get("/courses/python-for-beginners/").status_code == 200

@@ -6,7 +6,7 @@ from learning.demo.services import DEMO_PASSWORD, load_demo_data
 
 class Command(BaseCommand):
     help = (
-        "Create the demo site: home page, role groups and demo accounts. Idempotent. "
+        "Create the demo site: home page, role groups, demo accounts and courses. Idempotent. "
         "Refused unless DEMO_DATA_ALLOWED is on (it is off in production)."
     )
 
@@ -22,4 +22,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {account.role:<11} {account.email:<24} password: {DEMO_PASSWORD}  ({state})"
             )
+        for course in result["courses"]:
+            state = "published" if course.live else "in review"
+            self.stdout.write(f"Course: {course.title} ({state}) {course.url or ''}")
         self.stdout.write(self.style.SUCCESS("Demo data is loaded."))

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from api.courses import views
+
+course_patterns = [
+    path("", views.CourseListView.as_view(), name="courses"),
+    path("<int:course_id>/", views.CourseDetailView.as_view(), name="course"),
+    path(
+        "<int:course_id>/lessons/<uuid:lesson_id>/",
+        views.LessonView.as_view(),
+        name="course-lesson",
+    ),
+]
+
+preview_patterns = [path("", views.PreviewView.as_view(), name="preview")]

@@ -1,0 +1,192 @@
+"""Course content API: the catalog, a course with its outline, lesson bodies and previews.
+
+Reads only. Lesson bodies of lessons that are not free previews go through the one access
+policy, :func:`learning.access.ensure_can_open_lesson`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.http import Http404
+from django_filters import utils as filter_utils
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.courses import serializers as s
+from api.courses.filters import CourseFilter
+from cms import headless, selectors
+from cms.models import CoursePage, SectionPage
+from learning.access import ensure_can_open_lesson
+
+TAGS = ["courses"]
+
+
+class CourseListView(ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = s.CourseSummarySerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CourseFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return CoursePage.objects.none()
+        return selectors.live_courses()
+
+    def filter_queryset(self, queryset):
+        filterset = CourseFilter(self.request.query_params, queryset=queryset, request=self.request)
+        if not filterset.is_valid():
+            raise filter_utils.translate_validation(filterset.errors)
+        return filterset.apply_search_and_ordering(filterset.qs)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="courses_list",
+        description="Published courses. Filter by category (with subcategories), level, "
+        "language, free or paid, instructor and tag; search with `q`; order with `ordering`. "
+        "An invalid filter value is a 400 naming the parameter.",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+def _course_or_404(course_id: int) -> CoursePage:
+    course = selectors.live_course(course_id)
+    if course is None:
+        raise Http404
+    return course
+
+
+def _outline(course: CoursePage) -> dict:
+    return headless.course_outline(course, lambda: selectors.live_sections(course))
+
+
+class CourseDetailView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="courses_retrieve",
+        responses=s.CourseDetailSerializer,
+        description="A published course and its outline: sections in order with their "
+        "lessons (id, kind, title, minutes, free preview, video duration). No lesson bodies.",
+    )
+    def get(self, request, course_id: int):
+        course = _course_or_404(course_id)
+        context = {
+            "request": request,
+            "outline": _outline(course),
+            "prerequisites": list(selectors.live_prerequisites(course)),
+        }
+        return Response(s.CourseDetailSerializer(course, context=context).data)
+
+
+class LessonView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="courses_lessons_retrieve",
+        responses={200: s.LessonSerializer},
+        description="A lesson's body as typed blocks (a union discriminated by `kind`; "
+        "content blocks and questions by `type`). Free-preview lessons are open to everyone; "
+        "others answer 403 `enrollment_required` to people who may not open them. Quiz "
+        "questions come without their answers or explanations.",
+    )
+    def get(self, request, course_id: int, lesson_id):
+        course = _course_or_404(course_id)
+        found = headless.find_lesson(_outline(course), str(lesson_id))
+        if found is None:
+            raise Http404
+        section, lesson = found
+        ensure_can_open_lesson(request.user, course, free_preview=lesson["free_preview"])
+        body = headless.cached_lesson_body(
+            course,
+            section["id"],
+            lesson["id"],
+            lambda: selectors.live_section(course, section["id"]),
+        )
+        if body is None:
+            raise Http404
+        return Response({**body, "course_id": course.pk, "section_id": section["id"]})
+
+
+# --- Headless preview -------------------------------------------------------------------------
+
+PREVIEWABLE = {"cms.coursepage": CoursePage, "cms.sectionpage": SectionPage}
+
+
+class PreviewQuerySerializer(serializers.Serializer):
+    content_type = serializers.ChoiceField(
+        choices=[(key, key) for key in PREVIEWABLE], help_text="As given to the preview URL."
+    )
+    token = serializers.CharField(max_length=500, help_text="As given to the preview URL.")
+
+
+class PreviewSerializer(serializers.Serializer):
+    content_type = serializers.CharField()
+    course = s.CourseDetailSerializer(allow_null=True)
+    section = s.OutlineSectionSerializer(allow_null=True)
+    lessons = s.PolymorphicProxySerializer(
+        component_name="Lesson",
+        serializers=s.LESSON_SERIALIZERS,
+        resource_type_field_name="kind",
+        many=True,
+    )
+
+
+class PreviewView(APIView):
+    """What an editor sees in the admin's preview, for the headless frontend: the same JSON
+    as the live API, built from the unsaved page the preview token names."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="courses_preview",
+        parameters=[PreviewQuerySerializer],
+        responses={
+            200: PreviewSerializer,
+            404: OpenApiResponse(description="Unknown or expired token."),
+        },
+        description="Preview of a course or section being edited. The admin's preview opens "
+        "the frontend with `content_type` and a signed `token`; tokens expire.",
+    )
+    def get(self, request):
+        query = PreviewQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        model = PREVIEWABLE[query.validated_data["content_type"]]
+        token = query.validated_data["token"]
+        try:
+            model.get_preview_signer().unsign(
+                token, max_age=settings.HEADLESS_PREVIEW_TOKEN_MAX_AGE
+            )
+        except signing.BadSignature as exc:
+            raise Http404 from exc
+        page = model.get_page_from_preview_token(token)
+        if page is None:
+            raise Http404
+        if isinstance(page, CoursePage):
+            sections = selectors.draft_sections(page)
+            context = {"request": request, "outline": headless.outline_of_sections(sections)}
+            body = {
+                "course": s.CourseDetailSerializer(page, context=context).data,
+                "section": None,
+            }
+        else:
+            sections = [page]
+            body = {"course": None, "section": headless.section_outline(page)}
+        lessons = [
+            headless.lesson_body(section, child.id, context={"request": request})
+            for section in sections
+            for child in headless.lesson_children(section)
+        ]
+        return Response(
+            {"content_type": query.validated_data["content_type"], **body, "lessons": lessons}
+        )

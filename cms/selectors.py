@@ -1,0 +1,88 @@
+"""Reads of course content, shaped for their callers."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.utils import timezone
+from wagtail.images import get_image_model
+from wagtail.models import PageViewRestriction
+
+from cms.models import CourseInstructor, CoursePage, SectionPage
+
+COVER_RENDITIONS = {"thumbnail": "fill-400x225", "card": "fill-800x450"}
+
+
+def _view_restricted():
+    """True for pages behind a view restriction (theirs or an ancestor's). Like
+    ``.public()``, but inside the query instead of a query of its own."""
+    return Exists(
+        PageViewRestriction.objects.annotate(
+            target_path=ExpressionWrapper(OuterRef("path"), output_field=CharField())
+        ).filter(target_path__startswith=F("page__path"))
+    )
+
+
+def live_courses() -> QuerySet[CoursePage]:
+    """Published courses that have not expired (the scheduled unpublish may not have run
+    yet), with what the catalog shows about them."""
+    now = timezone.now()
+    return (
+        CoursePage.objects.live()
+        .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=now))
+        .exclude(_view_restricted())
+        .select_related("category__parent__parent", "stats")
+        .prefetch_related(
+            Prefetch(
+                "cover_image",
+                queryset=get_image_model().objects.prefetch_renditions(*COVER_RENDITIONS.values()),
+            ),
+            Prefetch(
+                "course_instructors",
+                queryset=CourseInstructor.objects.select_related("user").order_by("sort_order"),
+            ),
+            "tags",
+        )
+    )
+
+
+def live_course(course_id: int) -> CoursePage | None:
+    return live_courses().filter(pk=course_id).first()
+
+
+def live_sections(course: CoursePage) -> QuerySet[SectionPage]:
+    """The course's live sections in the order of the page tree."""
+    return SectionPage.objects.live().child_of(course).exclude(_view_restricted()).order_by("path")
+
+
+def live_section(course: CoursePage, section_id: int) -> SectionPage | None:
+    return live_sections(course).filter(pk=section_id).first()
+
+
+def draft_sections(course: CoursePage) -> list[SectionPage]:
+    """The latest (possibly unpublished) version of every section, for previews."""
+    return (
+        [
+            section.get_latest_revision_as_object()
+            for section in SectionPage.objects.child_of(course).order_by("path")
+        ]
+        if course.pk
+        else []
+    )
+
+
+def live_prerequisites(course: CoursePage) -> QuerySet[CoursePage]:
+    return (
+        CoursePage.objects.live()
+        .filter(required_by=course)
+        .only("pk", "slug", "title")
+        .order_by("title", "pk")
+    )

@@ -1,0 +1,30 @@
+"""The site renders published courses without any frontend."""
+
+import pytest
+
+from tests.factories import courses as cf
+
+pytestmark = pytest.mark.django_db
+
+
+def test_catalog_course_and_section_pages_render(client, instructor):
+    course, section = cf.published_course_with_lessons(
+        instructors=[instructor], title="Rendered course", subtitle="Seen on the site"
+    )
+    cf.course(title="Hidden draft", publish=False)
+
+    catalog = client.get("/courses/")
+    assert catalog.status_code == 200
+    assert "Rendered course" in catalog.content.decode()
+    assert "Hidden draft" not in catalog.content.decode()
+
+    page = client.get(course.url).content.decode()
+    assert "Seen on the site" in page and "Basics" in page and "Deep dive" in page
+    assert instructor.public_name in page
+
+    html = client.get(section.url).content.decode()
+    assert "Read this carefully" in html  # the free-preview reading is shown
+    assert html.count("Read this carefully") == 1  # the gated one is not
+    assert "Enroll in the course to open this lesson" in html
+    for marker in cf.ANSWER_MARKERS[:3]:
+        assert marker not in html
