@@ -13,12 +13,12 @@ def test_registration_email_is_sent_by_the_worker(api_client, worker_mail_dir):
     )
     assert response.status_code == 201
     deadline = time.monotonic() + 60
-    sent = []
-    while time.monotonic() < deadline and not sent:
-        sent = [p.read_text() for p in worker_mail_dir.glob("*.log")]
+    message = ""
+    # Wait for a complete message: the file appears before the worker has finished writing.
+    while time.monotonic() < deadline and "/verify-email?token=" not in message:
+        message = "\n".join(p.read_text() for p in worker_mail_dir.glob("*.log"))
         time.sleep(0.2)
-    assert sent, "the worker sent no email"
-    message = "\n".join(sent)
+    assert message, "the worker sent no email"
     assert "To: worker.mail@example.com" in message
     assert "Confirm your email address" in message
     assert "/verify-email?token=" in message
