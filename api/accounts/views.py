@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
@@ -358,8 +358,15 @@ class InstructorRequestView(APIView):
 # --- Admin: users and roles -------------------------------------------------------------------
 
 
+class IsSuperuser(BasePermission):
+    message = "Only admins can change roles."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_superuser)
+
+
 class UserRolesView(APIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [IsAuthenticated, IsSuperuser]
 
     @extend_schema(
         tags=["users"],
@@ -369,10 +376,6 @@ class UserRolesView(APIView):
         description="Admins only: give a user exactly these roles.",
     )
     def put(self, request, user_id):
-        if not request.user.is_superuser:
-            from rest_framework.exceptions import PermissionDenied
-
-            raise PermissionDenied("Only admins can change roles.")
         user = get_object_or_404(User, pk=user_id)
         data = _validated(s.RolesSerializer, request)
         services.roles_set(user=user, roles_wanted=data["roles"], actor=request.user)

@@ -19,10 +19,6 @@ def instructor_requests_of(*, user) -> QuerySet[InstructorRequest]:
     return InstructorRequest.objects.filter(user=user).order_by("-created_at", "-id")
 
 
-def users_for_admin() -> QuerySet:
-    return get_user_model().objects.prefetch_related("groups").order_by("email")
-
-
 def user_for_session(*, user_id, session_id):
     """The active user signed in with an active session, in one query; else ``None``."""
     return (
