@@ -425,9 +425,14 @@ class LessonBlock(blocks.StructBlock):
     free_preview = blocks.BooleanBlock(
         required=False, help_text="Anyone may open this lesson, without enrolling."
     )
+    optional = blocks.BooleanBlock(
+        required=False,
+        help_text="Optional lessons are not needed to complete the course and do not count "
+        "toward its percent complete.",
+    )
 
     # The fields above; everything else a kind declares is its body.
-    base_fields = ("title", "summary", "estimated_minutes", "free_preview")
+    base_fields = ("title", "summary", "estimated_minutes", "free_preview", "optional")
 
     def video_duration(self, value) -> float | None:
         return None
@@ -439,6 +444,7 @@ class LessonBlock(blocks.StructBlock):
             "title": value["title"],
             "estimated_minutes": value["estimated_minutes"],
             "free_preview": bool(value["free_preview"]),
+            "optional": bool(value.get("optional")),
             "video_duration": self.video_duration(value),
         }
 

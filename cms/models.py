@@ -415,3 +415,48 @@ class CourseStats(models.Model):
 
     def __str__(self) -> str:
         return f"Stats of course {self.course_id}"
+
+
+class CourseLesson(models.Model):
+    """Every lesson ever published in a course, one row per course and lesson id, kept in
+    step with live content by :func:`cms.services.course_stats_refresh`.
+
+    Learner records (progress, attempts) point here. A lesson that leaves the live course is
+    kept with ``is_live=False``: it stops counting toward percentages and its history stays.
+    """
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", "Video"
+        READING = "reading", "Reading"
+        QUIZ = "quiz", "Quiz"
+
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="lesson_index")
+    lesson_id = models.UUIDField(help_text="The lesson's permanent id (its stream block id).")
+    section = models.ForeignKey(
+        SectionPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(help_text="Order of the lesson in the course.")
+    estimated_minutes = models.PositiveIntegerField(default=0)
+    optional = models.BooleanField(default=False)
+    free_preview = models.BooleanField(default=False)
+    video = models.ForeignKey(
+        "media_pipeline.VideoAsset",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="course_lessons",
+    )
+    is_live = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["course", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "lesson_id"], name="course_lesson_unique")
+        ]
+        indexes = [models.Index(fields=["lesson_id"]), models.Index(fields=["video"])]
+
+    def __str__(self) -> str:
+        return self.title

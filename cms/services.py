@@ -5,14 +5,63 @@ from __future__ import annotations
 from django.db import transaction
 
 from cms import headless
-from cms.models import CoursePage, CourseStats, SectionPage
+from cms.blocks import VideoLessonBlock
+from cms.models import CourseLesson, CoursePage, CourseStats, SectionPage
+
+
+def _lesson_index_sync(course: CoursePage, sections: list[SectionPage], outline: dict) -> None:
+    """Upsert one :class:`CourseLesson` per live lesson; mark the others not live."""
+    rows = []
+    for section, outlined in zip(sections, outline["sections"], strict=True):
+        videos = {
+            raw["id"]: VideoLessonBlock.video_id_from_raw(raw["value"])
+            for raw in section.lessons.raw_data
+            if raw["type"] == "video"
+        }
+        for lesson in outlined["lessons"]:
+            rows.append(
+                CourseLesson(
+                    course=course,
+                    lesson_id=lesson["id"],
+                    section=section,
+                    kind=lesson["kind"],
+                    title=lesson["title"][:200],
+                    position=len(rows),
+                    estimated_minutes=lesson["estimated_minutes"] or 0,
+                    optional=lesson["optional"],
+                    free_preview=lesson["free_preview"],
+                    video_id=videos.get(lesson["id"]),
+                    is_live=True,
+                )
+            )
+    if rows:
+        CourseLesson.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["course", "lesson_id"],
+            update_fields=[
+                "section",
+                "kind",
+                "title",
+                "position",
+                "estimated_minutes",
+                "optional",
+                "free_preview",
+                "video",
+                "is_live",
+            ],
+        )
+    CourseLesson.objects.filter(course=course, is_live=True).exclude(
+        lesson_id__in=[row.lesson_id for row in rows]
+    ).update(is_live=False)
 
 
 @transaction.atomic
 def course_stats_refresh(*, course: CoursePage) -> CourseStats:
-    """Recount the live sections and lessons of a course."""
-    sections = SectionPage.objects.live().child_of(course).only("pk", "lessons")
+    """Recount the live sections and lessons of a course and sync its lesson index."""
+    sections = list(SectionPage.objects.live().child_of(course).order_by("path"))
     outline = headless.outline_of_sections(sections)
+    _lesson_index_sync(course, sections, outline)
     stats, _ = CourseStats.objects.update_or_create(
         course=course,
         defaults={

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from cms.blocks import renditions_of, rich_text_html
 from cms.models import CourseLevel, CoursePage, CourseStats, Currency
 from cms.selectors import COVER_RENDITIONS
+from learning.progress.models import LessonStatus
 
 
 class RenditionSerializer(serializers.Serializer):
@@ -113,14 +114,31 @@ class CourseSummarySerializer(serializers.Serializer):
         ]
 
 
+class LessonStateSerializer(serializers.Serializer):
+    """A learner's state in one lesson."""
+
+    status = serializers.ChoiceField(choices=LessonStatus.choices)
+    percent = serializers.IntegerField(
+        help_text="Share of the lesson done, 0-100 (videos: unique time watched)."
+    )
+    position = serializers.FloatField(help_text="Where to resume the video, in seconds.")
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+
 class OutlineLessonSerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="The lesson's permanent id.")
     kind = serializers.CharField(help_text="`video`, `reading` or `quiz`.")
     title = serializers.CharField()
     estimated_minutes = serializers.IntegerField()
     free_preview = serializers.BooleanField(help_text="Open to everyone, without enrolling.")
+    optional = serializers.BooleanField(
+        help_text="Not needed to complete the course; does not count toward percent complete."
+    )
     video_duration = serializers.FloatField(
         allow_null=True, help_text="Seconds, for video lessons; null otherwise."
+    )
+    progress = LessonStateSerializer(
+        allow_null=True, required=False, help_text="Your state; null unless you are enrolled."
     )
 
 
@@ -337,7 +355,11 @@ class _Lesson(serializers.Serializer):
     summary = serializers.CharField()
     estimated_minutes = serializers.IntegerField()
     free_preview = serializers.BooleanField()
+    optional = serializers.BooleanField()
     video_duration = serializers.FloatField(allow_null=True)
+    progress = LessonStateSerializer(
+        allow_null=True, help_text="Your state and resume position; null unless you are enrolled."
+    )
 
 
 class ReadingBodySerializer(serializers.Serializer):

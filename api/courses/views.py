@@ -20,9 +20,13 @@ from rest_framework.views import APIView
 
 from api.courses import serializers as s
 from api.courses.filters import CourseFilter
+from api.learning.serializers import CourseWithLearnerSerializer, EnrollmentSerializer
 from cms import headless, selectors
 from cms.models import CoursePage, SectionPage
-from learning.access import ensure_can_open_lesson
+from learning import access
+from learning.enrollment import selectors as enrollment_selectors
+from learning.progress import selectors as progress_selectors
+from learning.progress import services as progress_services
 
 TAGS = ["courses"]
 
@@ -72,18 +76,51 @@ class CourseDetailView(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="courses_retrieve",
-        responses=s.CourseDetailSerializer,
+        responses=CourseWithLearnerSerializer,
         description="A published course and its outline: sections in order with their "
-        "lessons (id, kind, title, minutes, free preview, video duration). No lesson bodies.",
+        "lessons (id, kind, title, minutes, free preview, optional, video duration). No "
+        "lesson bodies. For an enrolled learner, `my_enrollment` holds percent complete and "
+        "`next_lesson_id` (where to resume), and each outline lesson its `progress`.",
     )
     def get(self, request, course_id: int):
         course = _course_or_404(course_id)
+        outline = _outline(course)
+        enrollment = enrollment_selectors.current_enrollment(request.user, course.pk)
+        if enrollment is not None:
+            outline, enrollment_data = _with_learner_state(request.user, outline, enrollment)
         context = {
             "request": request,
-            "outline": _outline(course),
+            "outline": outline,
             "prerequisites": list(selectors.live_prerequisites(course)),
         }
-        return Response(s.CourseDetailSerializer(course, context=context).data)
+        data = s.CourseDetailSerializer(course, context=context).data
+        data["my_enrollment"] = enrollment_data if enrollment is not None else None
+        return Response(data)
+
+
+def _with_learner_state(user, outline: dict, enrollment) -> tuple[dict, dict]:
+    """A copy of the (shared, cached) outline with the learner's state on every lesson, and
+    their enrollment."""
+    states = progress_selectors.lesson_states(user, enrollment.course_id)
+    sections = [
+        {
+            **section,
+            "lessons": [
+                {**lesson, "progress": progress_selectors.lesson_state(states.get(lesson["id"]))}
+                for lesson in section["lessons"]
+            ],
+        }
+        for section in outline["sections"]
+    ]
+    ordered = [lesson["id"] for section in outline["sections"] for lesson in section["lessons"]]
+    context = {
+        "lesson_ids": {enrollment.course_id: ordered},
+        "states": {enrollment.course_id: states},
+    }
+    return (
+        {**outline, "sections": sections},
+        EnrollmentSerializer(enrollment, context=context).data,
+    )
 
 
 class LessonView(APIView):
@@ -95,8 +132,10 @@ class LessonView(APIView):
         responses={200: s.LessonSerializer},
         description="A lesson's body as typed blocks (a union discriminated by `kind`; "
         "content blocks and questions by `type`). Free-preview lessons are open to everyone; "
-        "others answer 403 `enrollment_required` to people who may not open them. Quiz "
-        "questions come without their answers or explanations.",
+        "others to the course's learners, instructors and reviewers, and answer 403 "
+        "`enrollment_required` to others. Quiz questions come without their answers or "
+        "explanations. For an enrolled learner, opening a lesson makes it their last lesson "
+        "(it starts, the first time) and `progress` holds their state and resume position.",
     )
     def get(self, request, course_id: int, lesson_id):
         course = _course_or_404(course_id)
@@ -104,7 +143,10 @@ class LessonView(APIView):
         if found is None:
             raise Http404
         section, lesson = found
-        ensure_can_open_lesson(request.user, course, free_preview=lesson["free_preview"])
+        enrolled = access.is_current_learner(request.user, course)
+        access.ensure_can_open_lesson(
+            request.user, course, free_preview=lesson["free_preview"], enrolled=enrolled
+        )
         body = headless.cached_lesson_body(
             course,
             section["id"],
@@ -113,7 +155,14 @@ class LessonView(APIView):
         )
         if body is None:
             raise Http404
-        return Response({**body, "course_id": course.pk, "section_id": section["id"]})
+        progress = None
+        if enrolled:
+            indexed = progress_selectors.course_lesson(course.pk, lesson["id"])
+            opened = indexed and progress_services.lesson_open(user=request.user, lesson=indexed)
+            progress = progress_selectors.lesson_state(opened or None)
+        return Response(
+            {**body, "course_id": course.pk, "section_id": section["id"], "progress": progress}
+        )
 
 
 # --- Headless preview -------------------------------------------------------------------------
@@ -130,7 +179,7 @@ class PreviewQuerySerializer(serializers.Serializer):
 
 class PreviewSerializer(serializers.Serializer):
     content_type = serializers.CharField()
-    course = s.CourseDetailSerializer(allow_null=True)
+    course = CourseWithLearnerSerializer(allow_null=True)
     section = s.OutlineSectionSerializer(allow_null=True)
     lessons = s.PolymorphicProxySerializer(
         component_name="Lesson",
@@ -175,15 +224,16 @@ class PreviewView(APIView):
         if isinstance(page, CoursePage):
             sections = selectors.draft_sections(page)
             context = {"request": request, "outline": headless.outline_of_sections(sections)}
-            body = {
-                "course": s.CourseDetailSerializer(page, context=context).data,
-                "section": None,
-            }
+            course = s.CourseDetailSerializer(page, context=context).data
+            body = {"course": {**course, "my_enrollment": None}, "section": None}
         else:
             sections = [page]
             body = {"course": None, "section": headless.section_outline(page)}
         lessons = [
-            headless.lesson_body(section, child.id, context={"request": request})
+            {
+                **headless.lesson_body(section, child.id, context={"request": request}),
+                "progress": None,
+            }
             for section in sections
             for child in headless.lesson_children(section)
         ]

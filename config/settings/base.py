@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "ops",
     "learning.accounts",
     "learning.analytics",
+    "learning.enrollment",
+    "learning.progress",
     "learning.demo",
     "cms",
     "media_pipeline",
@@ -387,9 +389,12 @@ MEDIA_PROCESSING_SOFT_TIME_LIMIT = env.int("MEDIA_PROCESSING_SOFT_TIME_LIMIT", d
 MEDIA_PROCESSING_TIME_LIMIT = env.int("MEDIA_PROCESSING_TIME_LIMIT", default=3660)
 MEDIA_STORAGE_MAX_RETRIES = env.int("MEDIA_STORAGE_MAX_RETRIES", default=4)
 MEDIA_STORAGE_RETRY_BACKOFF_SECONDS = env.float("MEDIA_STORAGE_RETRY_BACKOFF_SECONDS", default=10)
-# Who may play a video: one function `(user, asset) -> bool`. Later apps point this at a policy
-# that also admits the learners of courses using the video.
-MEDIA_PLAYBACK_POLICY = env.str("MEDIA_PLAYBACK_POLICY", default="media_pipeline.access.can_play")
+# Who may play a video: one function `(user, asset) -> bool`. The default is the learning
+# policy: the video's owner and editors, plus the learners, instructors and reviewers of live
+# courses using it (and everyone, for a free-preview lesson).
+MEDIA_PLAYBACK_POLICY = env.str(
+    "MEDIA_PLAYBACK_POLICY", default="learning.access.can_play_course_video"
+)
 # On Redis (and SQS) an unacknowledged task is handed to another worker after the visibility
 # timeout; it must outlast the longest task, or a long transcode would run twice. A worker
 # that dies mid-task has its task redelivered after this time.
@@ -466,3 +471,27 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # --- Demo content ----------------------------------------------------------------------------
 # `manage.py load_demo_data` creates accounts with published passwords: never in production.
 DEMO_DATA_ALLOWED = env.bool("DEMO_DATA_ALLOWED", default=True)
+
+
+# --- Enrollment and progress (learning/enrollment, learning/progress) -----------------------------
+# Learners must have verified their email address before enrolling themselves.
+ENROLLMENT_REQUIRE_VERIFIED_EMAIL = env.bool("ENROLLMENT_REQUIRE_VERIFIED_EMAIL", default=True)
+# Heartbeats: most events in one request (extra events are rejected one by one).
+PROGRESS_MAX_BATCH_EVENTS = env.int("PROGRESS_MAX_BATCH_EVENTS", default=100)
+# The fastest playback rate a player offers; faster claimed playback is rejected.
+PROGRESS_MAX_PLAYBACK_RATE = env.float("PROGRESS_MAX_PLAYBACK_RATE", default=2.0)
+# New watched time a lesson can earn is bounded by wall time since its previous heartbeat
+# x PROGRESS_MAX_PLAYBACK_RATE; at most this many seconds of wall time are credited at once
+# (so a tab left open for a day cannot then claim a whole video in one event). Players that
+# buffer events offline for longer lose the excess coverage, never the resume position.
+PROGRESS_MAX_CREDIT_SECONDS = env.int("PROGRESS_MAX_CREDIT_SECONDS", default=60)
+# Client event ids are remembered this long for de-duplication of retried heartbeats.
+PROGRESS_RECEIPT_RETENTION_DAYS = env.int("PROGRESS_RECEIPT_RETENTION_DAYS", default=14)
+# Dotted paths of functions `(enrollment) -> None` run (in a worker, after commit) when a
+# learner completes a course: certificates and notifications plug in here.
+COURSE_COMPLETED_HANDLERS = env.list("COURSE_COMPLETED_HANDLERS", default=[])
+CELERY_BEAT_SCHEDULE["progress-prune-receipts"] = {
+    "task": "learning.progress.tasks.prune_heartbeat_receipts",
+    "schedule": timedelta(hours=6),
+    "options": {"queue": "default", "expires": 3600},
+}

@@ -7,7 +7,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-TEMPLATES = {"verify_email", "password_reset", "password_changed", "instructor_decision"}
+TEMPLATES = {
+    "verify_email",
+    "password_reset",
+    "password_changed",
+    "instructor_decision",
+    "course_invitation",
+}
 
 
 @shared_task(

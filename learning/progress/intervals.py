@@ -60,3 +60,34 @@ def coverage(intervals: Iterable[Iterable[float]], duration: float) -> float:
     if duration <= 0:
         return 0.0
     return min(1.0, covered_seconds(normalise(intervals, duration)) / duration)
+
+
+def clip_to_budget(
+    intervals: Iterable[Iterable[float]], new: Iterable[float], budget: float
+) -> tuple[Interval, float]:
+    """Shorten ``new`` so that it adds at most ``budget`` seconds of coverage to
+    ``intervals``. Returns the (possibly shortened) interval and the coverage it adds.
+    Replaying what is already covered costs nothing."""
+    start, end = (float(x) for x in new)
+    if end <= start:
+        return (start, start), 0.0
+    remaining = max(0.0, float(budget))
+    cursor, added = start, 0.0
+    for covered_start, covered_end in normalise(intervals, tolerance=0.0):
+        if covered_end <= cursor:
+            continue
+        if covered_start >= end:
+            break
+        if covered_start > cursor:
+            gap = covered_start - cursor
+            if gap > remaining:
+                return (start, cursor + remaining), added + remaining
+            remaining -= gap
+            added += gap
+        cursor = max(cursor, covered_end)
+        if cursor >= end:
+            return (start, end), added
+    gap = end - cursor
+    if gap > remaining:
+        return (start, cursor + remaining), added + remaining
+    return (start, end), added + gap

@@ -47,6 +47,7 @@ def test_detail_has_the_ordered_outline_and_never_bodies(api_client, course):
         "title",
         "estimated_minutes",
         "free_preview",
+        "optional",
         "video_duration",
     }
     assert body["lesson_count"] == 4 and body["total_minutes"] == 20

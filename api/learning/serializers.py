@@ -1,0 +1,215 @@
+"""Shapes of enrollment and progress: the learner dashboard, per-lesson state, heartbeats
+and course rosters."""
+
+from __future__ import annotations
+
+import math
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.courses.serializers import (
+    CourseDetailSerializer,
+    CourseSummarySerializer,
+    LessonStateSerializer,
+)
+from learning.enrollment.models import Enrollment
+from learning.progress import selectors as progress_selectors
+from learning.progress.services import Outcome
+
+
+class EnrollmentSerializer(serializers.Serializer):
+    """An enrollment with the learner's progress in its course."""
+
+    id = serializers.IntegerField()
+    course_id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Enrollment.Status.choices)
+    source = serializers.ChoiceField(choices=Enrollment.Source.choices)
+    enrolled_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
+    last_activity_at = serializers.DateTimeField(allow_null=True)
+    last_lesson_id = serializers.UUIDField(allow_null=True)
+    percent_complete = serializers.SerializerMethodField(
+        help_text="0-100, weighted by the lessons' estimated minutes; optional and removed "
+        "lessons do not count (see README, Progress)."
+    )
+    next_lesson_id = serializers.SerializerMethodField(
+        help_text="The lesson to resume: the last one if unfinished, else the next unfinished "
+        "one; null when every lesson is done."
+    )
+
+    def get_percent_complete(self, enrollment) -> int:
+        return progress_selectors.percent(
+            getattr(enrollment, "minutes_done", 0.0), getattr(enrollment, "minutes_total", 0)
+        )
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_next_lesson_id(self, enrollment):
+        ordered = self.context.get("lesson_ids", {}).get(enrollment.course_id, [])
+        states = self.context.get("states", {}).get(enrollment.course_id, {})
+        last = str(enrollment.last_lesson_id) if enrollment.last_lesson_id else None
+        return progress_selectors.next_lesson_id(ordered, states, last)
+
+
+class CourseWithLearnerSerializer(CourseDetailSerializer):
+    """A course with its outline; for a learner also their enrollment (percent complete and
+    the lesson to resume) and, on every outline lesson, their state."""
+
+    my_enrollment = EnrollmentSerializer(
+        allow_null=True, help_text="Your current enrollment; null when you have none."
+    )
+
+
+class DashboardEnrollmentSerializer(EnrollmentSerializer):
+    course = CourseSummarySerializer()
+    course_available = serializers.SerializerMethodField(
+        help_text="False when the course has been unpublished since."
+    )
+
+    def get_course_available(self, enrollment) -> bool:
+        return bool(enrollment.course.live)
+
+
+class EnrollmentStatusQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=Enrollment.Status.choices,
+        required=False,
+        help_text="Only enrollments in this state; by default active and completed ones.",
+    )
+
+
+# --- Heartbeats -------------------------------------------------------------------------------
+
+
+class FiniteFloatField(serializers.FloatField):
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("invalid")
+        return value
+
+
+class HeartbeatSerializer(serializers.Serializer):
+    client_event_id = serializers.UUIDField(
+        help_text="Made by the player, unique per event: a retried event counts once."
+    )
+    lesson_id = serializers.UUIDField(help_text="A video lesson of a course you are enrolled in.")
+    start = FiniteFloatField(min_value=0, help_text="Start of the span played, media seconds.")
+    end = FiniteFloatField(min_value=0, help_text="End of the span played, media seconds.")
+    position = FiniteFloatField(min_value=0, help_text="Playhead position (resume point).")
+    playback_rate = FiniteFloatField(
+        default=1.0, help_text="Rate the span was played at (1 = normal)."
+    )
+    client_time = serializers.DateTimeField(help_text="When the player recorded the event.")
+
+    def validate(self, attrs):
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": "The span ends before it starts."})
+        return attrs
+
+
+class HeartbeatBatchSerializer(serializers.Serializer):
+    events = serializers.ListField(
+        child=serializers.JSONField(),
+        allow_empty=False,
+        help_text=f"Up to {settings.PROGRESS_MAX_BATCH_EVENTS} heartbeat objects "
+        "(`HeartbeatEvent`); each is checked on its own and invalid ones are rejected with "
+        "reasons while the others still count. Events past the limit are rejected "
+        "(`batch_too_large`).",
+    )
+
+
+class HeartbeatEventDoc(HeartbeatSerializer):
+    """Documentation of one event (the batch accepts them as loose JSON, checked one by one)."""
+
+
+class HeartbeatResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position of the event in the batch.")
+    client_event_id = serializers.UUIDField(allow_null=True)
+    status = serializers.ChoiceField(
+        choices=[(o, o) for o in (Outcome.ACCEPTED, Outcome.DUPLICATE, Outcome.REJECTED)]
+    )
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Why it was rejected, or what was cut from an accepted event: `invalid`, "
+        "`batch_too_large`, `lesson_not_available`, `not_a_video_lesson`, `video_not_ready`, "
+        "`beyond_duration`, `clamped_to_duration`, `faster_than_playback`, "
+        "`playback_rate_out_of_range`, `client_time_in_future`, `duplicate_event`.",
+    )
+    errors = serializers.DictField(
+        required=False, help_text="For `invalid` events: the problems per field."
+    )
+    credited_seconds = serializers.FloatField(help_text="New unique seconds watched it added.")
+
+
+class LessonProgressSerializer(LessonStateSerializer):
+    lesson_id = serializers.UUIDField()
+    course_id = serializers.IntegerField()
+    watched_seconds = serializers.FloatField(help_text="Unique seconds of the video watched.")
+
+
+class HeartbeatResponseSerializer(serializers.Serializer):
+    results = HeartbeatResultSerializer(many=True)
+    lessons = LessonProgressSerializer(many=True, help_text="Progress of each lesson touched.")
+
+
+def lesson_progress_data(progress) -> dict:
+    return {
+        **progress_selectors.lesson_state(progress),
+        "lesson_id": progress.lesson.lesson_id,
+        "course_id": progress.course_id,
+        "watched_seconds": progress.watched_seconds,
+    }
+
+
+# --- Rosters ----------------------------------------------------------------------------------
+
+
+class LearnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="public_name")
+    email = serializers.EmailField()
+
+
+class RosterEntrySerializer(serializers.Serializer):
+    enrollment_id = serializers.IntegerField(source="pk")
+    learner = LearnerSerializer(source="user")
+    status = serializers.ChoiceField(choices=Enrollment.Status.choices)
+    source = serializers.ChoiceField(choices=Enrollment.Source.choices)
+    enrolled_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    last_activity_at = serializers.DateTimeField(allow_null=True)
+    percent_complete = serializers.SerializerMethodField()
+
+    def get_percent_complete(self, enrollment) -> int:
+        return progress_selectors.percent(enrollment.minutes_done, enrollment.minutes_total)
+
+
+class RosterQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="Name or email contains."
+    )
+    status = serializers.ChoiceField(
+        choices=Enrollment.Status.choices,
+        required=False,
+        help_text="By default active and completed enrollments.",
+    )
+    ordering = serializers.ChoiceField(
+        choices=[
+            "name",
+            "email",
+            "enrolled_at",
+            "-enrolled_at",
+            "progress",
+            "-progress",
+            "last_activity",
+            "-last_activity",
+        ],
+        default="name",
+    )
+
+
+class InviteSerializer(serializers.Serializer):
+    email = serializers.EmailField(help_text="The learner's account email address.")

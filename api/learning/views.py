@@ -1,0 +1,356 @@
+"""Enrollment and progress API: enroll/unenroll, the learner dashboard, heartbeats, marking
+readings complete and course rosters. Rules live in learning.enrollment and learning.progress;
+who may do what in learning.access."""
+
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.learning import serializers as s
+from cms import selectors as cms_selectors
+from cms.models import CourseInstructor, CoursePage
+from learning import access
+from learning.enrollment import errors as enrollment_errors
+from learning.enrollment import selectors, services
+from learning.enrollment.models import Enrollment
+from learning.progress import selectors as progress_selectors
+from learning.progress import services as progress_services
+from learning.progress.services import Heartbeat, HeartbeatResult, Outcome, Reason
+
+ENROLLMENT_TAG = ["enrollment"]
+PROGRESS_TAG = ["progress"]
+ROSTER_TAG = ["rosters"]
+
+
+def _live_course(course_id: int) -> CoursePage:
+    course = cms_selectors.live_course(course_id)
+    if course is None:
+        raise Http404
+    return course
+
+
+def _enrollment_context(user, enrollments) -> dict:
+    course_ids = {e.course_id for e in enrollments}
+    return {
+        "lesson_ids": progress_selectors.live_lesson_ids(course_ids),
+        "states": progress_selectors.lesson_states_for_courses(user, course_ids),
+    }
+
+
+def enrollment_data(user, enrollment: Enrollment) -> dict:
+    return s.EnrollmentSerializer(enrollment, context=_enrollment_context(user, [enrollment])).data
+
+
+class CourseEnrollmentView(APIView):
+    @extend_schema(
+        tags=ENROLLMENT_TAG,
+        operation_id="courses_enrollment_retrieve",
+        responses={200: s.EnrollmentSerializer},
+        description="Your current enrollment in the course, with percent complete and the "
+        "lesson to resume. 404 `not_enrolled` when you have none.",
+    )
+    def get(self, request, course_id: int):
+        enrollment = selectors.current_enrollment(request.user, course_id)
+        if enrollment is None:
+            raise enrollment_errors.NotEnrolled()
+        return Response(enrollment_data(request.user, enrollment))
+
+    @extend_schema(
+        tags=ENROLLMENT_TAG,
+        operation_id="courses_enrollment_create",
+        request=None,
+        responses={
+            201: s.EnrollmentSerializer,
+            402: OpenApiResponse(description="`payment_required`: a paid course."),
+            409: OpenApiResponse(
+                description="`already_enrolled`, `enrollment_closed`, "
+                "`enrollment_not_open_yet`, `enrollment_window_ended` or `course_full`."
+            ),
+        },
+        description="Enroll yourself in a published course. Refused with a distinct code "
+        "when: already enrolled (409), enrollment closed or outside its window (409), no "
+        "seats left (409), prerequisites not completed (403 `prerequisites_missing`), email "
+        "not verified (403 `email_not_verified`), or the course is paid (402). Enrolling "
+        "again after leaving resumes your earlier progress.",
+    )
+    def post(self, request, course_id: int):
+        course = _live_course(course_id)
+        enrollment = services.enrollment_create(user=request.user, course=course)
+        enrollment = selectors.current_enrollment(request.user, course.pk)
+        return Response(enrollment_data(request.user, enrollment), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        tags=ENROLLMENT_TAG,
+        operation_id="courses_enrollment_destroy",
+        responses={204: None},
+        description="Leave the course. Your progress is kept; enrolling again resumes it.",
+    )
+    def delete(self, request, course_id: int):
+        enrollment = selectors.current_enrollment(request.user, course_id)
+        if enrollment is None:
+            raise enrollment_errors.NotEnrolled()
+        services.enrollment_cancel(enrollment=enrollment, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MyEnrollmentsView(ListAPIView):
+    serializer_class = s.DashboardEnrollmentSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Enrollment.objects.none()
+        query = s.EnrollmentStatusQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.learner_enrollments(
+            self.request.user, status=query.validated_data.get("status")
+        )
+
+    def get_serializer(self, *args, **kwargs):
+        if args and not getattr(self, "swagger_fake_view", False):
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"].update(_enrollment_context(self.request.user, list(args[0])))
+        return super().get_serializer(*args, **kwargs)
+
+    @extend_schema(
+        tags=ENROLLMENT_TAG,
+        operation_id="me_enrollments_list",
+        parameters=[s.EnrollmentStatusQuerySerializer],
+        description="The learner dashboard: your courses with percent complete, the last "
+        "lesson you opened, the lesson to resume and the completion date. Most recently "
+        "active first.",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+# --- Progress ---------------------------------------------------------------------------------
+
+
+def _invalid(index: int, raw, errors: dict) -> HeartbeatResult:
+    event_id = raw.get("client_event_id") if isinstance(raw, dict) else None
+    try:
+        event_id = serializers.UUIDField().to_internal_value(event_id) if event_id else None
+    except serializers.ValidationError:
+        event_id = None
+    result = HeartbeatResult(index, event_id, Outcome.REJECTED, [Reason.INVALID])
+    result.errors = errors
+    return result
+
+
+class HeartbeatView(APIView):
+    @extend_schema(
+        tags=PROGRESS_TAG,
+        operation_id="progress_events_create",
+        request=inline_serializer("HeartbeatBatch", {"events": s.HeartbeatEventDoc(many=True)}),
+        responses={200: s.HeartbeatResponseSerializer},
+        description="Report what a video player played: a batch of events, each a span "
+        "`[start, end]` of media seconds actually played, the playhead `position` and a "
+        "`client_event_id`. The server keeps the union of spans per lesson (seeking adds "
+        "nothing), counts each event id once, never lets progress go back, and cuts spans "
+        "that could not have been played in the time since the previous heartbeat at the "
+        "highest playback rate. A video lesson completes when the watched share reaches the "
+        "course's threshold. Each event gets its own result; invalid events are rejected "
+        "with reasons while the valid ones in the batch still count.",
+    )
+    def post(self, request):
+        batch = s.HeartbeatBatchSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        raw_events = batch.validated_data["events"]
+        limit = settings.PROGRESS_MAX_BATCH_EVENTS
+        heartbeats, rejected = [], []
+        for index, raw in enumerate(raw_events):
+            if index >= limit:
+                rejected.append(
+                    HeartbeatResult(index, None, Outcome.REJECTED, [Reason.BATCH_TOO_LARGE])
+                )
+                continue
+            event = s.HeartbeatSerializer(data=raw if isinstance(raw, dict) else {})
+            if not event.is_valid():
+                rejected.append(_invalid(index, raw, event.errors))
+                continue
+            heartbeats.append(Heartbeat(index=index, **event.validated_data))
+        results, touched = progress_services.heartbeats_record(
+            user=request.user, heartbeats=heartbeats
+        )
+        results = sorted([*results, *rejected], key=lambda r: r.index)
+        return Response(
+            {
+                "results": [
+                    {
+                        "index": r.index,
+                        "client_event_id": r.client_event_id,
+                        "status": r.status,
+                        "reasons": r.reasons,
+                        "credited_seconds": r.credited_seconds,
+                        **({"errors": r.errors} if getattr(r, "errors", None) else {}),
+                    }
+                    for r in results
+                ],
+                "lessons": [s.lesson_progress_data(progress) for progress in touched],
+            }
+        )
+
+
+class LessonCompleteView(APIView):
+    @extend_schema(
+        tags=PROGRESS_TAG,
+        operation_id="courses_lessons_complete",
+        request=None,
+        responses={
+            200: s.LessonProgressSerializer,
+            409: OpenApiResponse(description="`completion_not_manual`: not a reading lesson."),
+        },
+        description="Mark a reading lesson complete (idempotent). Videos complete by "
+        "watching and quizzes by passing. 404 `not_enrolled` without a current enrollment.",
+    )
+    def post(self, request, course_id: int, lesson_id):
+        course = _live_course(course_id)
+        lesson = progress_selectors.course_lesson(course.pk, lesson_id)
+        if lesson is None:
+            raise Http404
+        progress = progress_services.reading_mark_complete(user=request.user, lesson=lesson)
+        return Response(s.lesson_progress_data(progress))
+
+
+# --- Rosters ----------------------------------------------------------------------------------
+
+
+def _staff_course(request, course_id: int) -> CoursePage:
+    """The course, if the user is on its staff: 404 for unknown or unpublished courses they
+    cannot see, 403 `not_course_staff` for published ones."""
+    course = (
+        CoursePage.objects.filter(pk=course_id)
+        .prefetch_related(Prefetch("course_instructors", queryset=CourseInstructor.objects.all()))
+        .first()
+    )
+    if course is None:
+        raise Http404
+    if not access.is_course_staff(request.user, course):
+        if not course.live:
+            raise Http404
+        raise enrollment_errors.NotCourseStaff()
+    return course
+
+
+def _roster_query(request) -> dict:
+    query = s.RosterQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+class RosterView(ListAPIView):
+    serializer_class = s.RosterEntrySerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Enrollment.objects.none()
+        course = _staff_course(self.request, self.kwargs["course_id"])
+        return selectors.course_roster(course, **_roster_query(self.request))
+
+    @extend_schema(
+        tags=ROSTER_TAG,
+        operation_id="courses_roster_list",
+        parameters=[s.RosterQuerySerializer],
+        description="The course's learners with their progress, for the course's "
+        "instructors and for reviewers (403 `not_course_staff` for others). Search with "
+        "`q`, filter by `status`, sort with `ordering`.",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=ROSTER_TAG,
+        operation_id="courses_roster_invite",
+        request=s.InviteSerializer,
+        responses={201: s.RosterEntrySerializer},
+        description="Enroll a learner by the email address of their account (an invite); "
+        "they get an email. Skips the open/window/price/prerequisite rules; capacity still "
+        "applies. 404 `learner_not_found` when no active account uses the address.",
+    )
+    def post(self, request, course_id: int):
+        course = _staff_course(request, course_id)
+        data = s.InviteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        enrollment = services.enrollment_invite(
+            course=course, email=data.validated_data["email"], by=request.user
+        )
+        entry = selectors.course_roster(course).get(pk=enrollment.pk)
+        return Response(s.RosterEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class RosterEntryView(APIView):
+    @extend_schema(
+        tags=ROSTER_TAG,
+        operation_id="courses_roster_remove",
+        responses={204: None},
+        description="Remove a learner from the course (their progress is kept).",
+    )
+    def delete(self, request, course_id: int, enrollment_id: int):
+        course = _staff_course(request, course_id)
+        enrollment = get_object_or_404(
+            Enrollment, pk=enrollment_id, course=course, status__in=Enrollment.CURRENT
+        )
+        services.enrollment_cancel(enrollment=enrollment, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+ROSTER_CSV_HEADER = [
+    "name",
+    "email",
+    "status",
+    "source",
+    "enrolled_at",
+    "last_activity_at",
+    "completed_at",
+    "percent_complete",
+]
+
+
+def roster_csv_rows(entries):
+    yield ROSTER_CSV_HEADER
+    for entry in entries.iterator(chunk_size=500):
+        yield [
+            entry.user.public_name,
+            entry.user.email,
+            entry.status,
+            entry.source,
+            entry.enrolled_at.isoformat(),
+            entry.last_activity_at.isoformat() if entry.last_activity_at else "",
+            entry.completed_at.isoformat() if entry.completed_at else "",
+            progress_selectors.percent(entry.minutes_done, entry.minutes_total),
+        ]
+
+
+class RosterExportView(APIView):
+    @extend_schema(
+        tags=ROSTER_TAG,
+        operation_id="courses_roster_export",
+        parameters=[s.RosterQuerySerializer],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        description="The roster (same filters) as a CSV file, streamed.",
+    )
+    def get(self, request, course_id: int):
+        course = _staff_course(request, course_id)
+        entries = selectors.course_roster(course, **_roster_query(request))
+        writer = csv.writer(_Echo())
+        response = StreamingHttpResponse(
+            (writer.writerow(row) for row in roster_csv_rows(entries)),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="roster-course-{course.pk}.csv"'
+        return response

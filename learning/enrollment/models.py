@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Enrollment(models.Model):
+    """A learner's place in a course. At most one *current* (active or completed) enrollment
+    per learner and course; cancelled and expired ones stay as history. Progress belongs to
+    the learner and the lesson, not to the enrollment, so re-enrolling resumes it."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    class Source(models.TextChoices):
+        SELF = "self", _("Enrolled themselves")
+        INVITE = "invite", _("Invited by course staff")
+        ADMIN = "admin", _("Added by an administrator")
+        PAID = "paid", _("Bought")
+
+    CURRENT = (Status.ACTIVE, Status.COMPLETED)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments"
+    )
+    course = models.ForeignKey(
+        "cms.CoursePage", on_delete=models.PROTECT, related_name="enrollments"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.SELF)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Who enrolled the learner, for invites and admin enrollments."),
+    )
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When it was cancelled or expired.")
+    )
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    last_lesson_id = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-enrolled_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "course"],
+                condition=Q(status__in=["active", "completed"]),
+                name="enrollment_one_current_per_course",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(completed_at__isnull=False),
+                name="enrollment_completed_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["course", "status"]),
+            models.Index(fields=["user", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in course {self.course_id} ({self.status})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status in self.CURRENT

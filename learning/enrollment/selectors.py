@@ -1,0 +1,89 @@
+"""Enrollment reads, shaped for their callers."""
+
+from __future__ import annotations
+
+from django.db.models import F, FloatField, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
+
+from cms.models import CourseInstructor, CoursePage
+from learning.enrollment.models import Enrollment
+from learning.progress.selectors import annotate_percent
+
+ROSTER_ORDERINGS = {
+    "enrolled_at": ("enrolled_at", "pk"),
+    "-enrolled_at": ("-enrolled_at", "-pk"),
+    "name": ("user__last_name", "user__first_name", "user__email", "pk"),
+    "email": ("user__email", "pk"),
+    "progress": ("progress_ratio", "pk"),
+    "-progress": ("-progress_ratio", "-pk"),
+    "last_activity": (F("last_activity_at").asc(nulls_first=True), "pk"),
+    "-last_activity": (F("last_activity_at").desc(nulls_last=True), "-pk"),
+}
+
+
+def current_enrollment(user, course_id: int) -> Enrollment | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        annotate_percent(
+            Enrollment.objects.filter(user=user, course_id=course_id, status__in=Enrollment.CURRENT)
+        )
+        .order_by()
+        .first()
+    )
+
+
+def learner_enrollments(user, *, status: str | None = None) -> QuerySet[Enrollment]:
+    """The learner dashboard: current enrollments by default (newest activity first), with
+    each course's catalog summary prefetched and percent complete annotated."""
+    rows = Enrollment.objects.filter(user=user)
+    rows = rows.filter(status=status) if status else rows.filter(status__in=Enrollment.CURRENT)
+    courses = CoursePage.objects.select_related("category__parent__parent", "stats", "cover_image")
+    courses = courses.prefetch_related(
+        Prefetch(
+            "course_instructors",
+            queryset=CourseInstructor.objects.select_related("user").order_by("sort_order"),
+        ),
+        "tags",
+    )
+    return annotate_percent(
+        rows.prefetch_related(Prefetch("course", queryset=courses)).order_by(
+            F("last_activity_at").desc(nulls_last=True), "-enrolled_at", "-pk"
+        )
+    )
+
+
+def course_roster(
+    course: CoursePage, *, q: str = "", status: str | None = None, ordering: str = "name"
+) -> QuerySet[Enrollment]:
+    """A course's learners (current enrollments unless ``status`` says otherwise), with
+    their progress, searchable by name and email."""
+    rows = Enrollment.objects.filter(course=course).select_related("user")
+    rows = rows.filter(status=status) if status else rows.filter(status__in=Enrollment.CURRENT)
+    if q:
+        terms = Q()
+        for field in ("user__email", "user__first_name", "user__last_name", "user__display_name"):
+            terms |= Q(**{f"{field}__icontains": q})
+        rows = rows.filter(terms)
+    rows = annotate_percent(rows).annotate(
+        progress_ratio=Coalesce(
+            F("minutes_done") / NullIf(Cast("minutes_total", FloatField()), Value(0.0)),
+            Value(0.0),
+            output_field=FloatField(),
+        )
+    )
+    return rows.order_by(*ROSTER_ORDERINGS.get(ordering, ROSTER_ORDERINGS["name"]))
+
+
+def enrollments_export(user) -> list[dict]:
+    return [
+        {
+            "course_id": row.course_id,
+            "status": row.status,
+            "source": row.source,
+            "enrolled_at": row.enrolled_at.isoformat(),
+            "completed_at": row.completed_at.isoformat() if row.completed_at else None,
+            "ended_at": row.ended_at.isoformat() if row.ended_at else None,
+        }
+        for row in Enrollment.objects.filter(user=user).order_by("enrolled_at", "pk")
+    ]

@@ -1,0 +1,153 @@
+"""Enrollment writes: enroll (self, invite, admin), unenroll. Every rule a learner can trip
+raises a distinct error from :mod:`learning.enrollment.errors`."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from cms.models import CoursePage, CourseStats
+from learning.accounts.emails import frontend_link, queue_email
+from learning.analytics.models import ObjectType, Verb
+from learning.analytics.services import event_record
+from learning.enrollment import errors
+from learning.enrollment.models import Enrollment
+
+Source = Enrollment.Source
+
+
+def _check_self_enrollment(*, user, course: CoursePage, now) -> None:
+    """The rules for learners enrolling themselves (invites and admins skip them)."""
+    if settings.ENROLLMENT_REQUIRE_VERIFIED_EMAIL and user.email_verified_at is None:
+        raise errors.EmailNotVerified()
+    if not course.enrollment_open:
+        raise errors.EnrollmentClosed()
+    if course.enrollment_opens_at and now < course.enrollment_opens_at:
+        raise errors.EnrollmentNotYetOpen()
+    if course.enrollment_closes_at and now >= course.enrollment_closes_at:
+        raise errors.EnrollmentWindowEnded()
+    if not course.is_free:
+        raise errors.PaymentRequired()
+    completed = Enrollment.objects.filter(
+        course=OuterRef("pk"), user=user, completed_at__isnull=False
+    )
+    missing = sorted(
+        CoursePage.objects.filter(required_by=course)
+        .exclude(Exists(completed))
+        .values_list("title", flat=True)
+    )
+    if missing:
+        raise errors.PrerequisitesMissing(
+            "Complete the prerequisite courses first: " + ", ".join(missing) + "."
+        )
+
+
+def _lock_seats(course: CoursePage) -> CourseStats:
+    """Lock the course's stats row: enrollments in one course are counted and created one at
+    a time, so capacity holds under concurrent requests."""
+    CourseStats.objects.get_or_create(course=course)
+    return CourseStats.objects.select_for_update().get(course=course)
+
+
+@transaction.atomic
+def enrollment_create(
+    *, user, course: CoursePage, source: str = Source.SELF, enrolled_by=None
+) -> Enrollment:
+    """Enroll ``user`` in the live ``course``. Learners enrolling themselves must pass every
+    rule (verified email, open, inside the window, free, prerequisites); course staff
+    (invites) and admins skip them. Capacity applies to everyone."""
+    now = timezone.now()
+    if not course.live:
+        raise errors.EnrollmentClosed("This course is not published.")
+    if source == Source.SELF:
+        _check_self_enrollment(user=user, course=course, now=now)
+    _lock_seats(course)
+    if Enrollment.objects.filter(user=user, course=course, status__in=Enrollment.CURRENT).exists():
+        raise errors.AlreadyEnrolled()
+    if course.capacity is not None:
+        taken = Enrollment.objects.filter(course=course, status=Enrollment.Status.ACTIVE).count()
+        if taken >= course.capacity:
+            raise errors.CourseFull()
+    enrollment = Enrollment(
+        user=user, course=course, source=source, enrolled_by=enrolled_by, enrolled_at=now
+    )
+    enrollment.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            enrollment.save(force_insert=True)
+    except IntegrityError as exc:  # the one-current-enrollment constraint
+        raise errors.AlreadyEnrolled() from exc
+    CourseStats.objects.filter(course=course).update(learner_count=F("learner_count") + 1)
+    event_record(
+        actor=user,
+        verb=Verb.ENROLLED,
+        object_type=ObjectType.COURSE,
+        object_id=str(course.pk),
+        course_id=course.pk,
+        context={"registration": str(enrollment.pk), "extensions": {"source": source}},
+        timestamp=now,
+    )
+    # Coming back to a course whose lessons were all done before completes it again.
+    from learning.progress.services import course_completion_check
+
+    course_completion_check(user=user, course_id=course.pk)
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_cancel(*, enrollment: Enrollment, by=None) -> Enrollment:
+    """End a current enrollment (the learner leaving, or staff removing them). Progress is
+    kept: enrolling again resumes it."""
+    now = timezone.now()
+    updated = Enrollment.objects.filter(pk=enrollment.pk, status__in=Enrollment.CURRENT).update(
+        status=Enrollment.Status.CANCELLED, ended_at=now
+    )
+    if not updated:
+        raise errors.NotEnrolled()
+    CourseStats.objects.filter(course_id=enrollment.course_id).update(
+        learner_count=Greatest(F("learner_count") - 1, 0)
+    )
+    extensions = {} if by is None or by.pk == enrollment.user_id else {"removed_by": by.pk}
+    event_record(
+        actor=enrollment.user,
+        verb=Verb.UNENROLLED,
+        object_type=ObjectType.COURSE,
+        object_id=str(enrollment.course_id),
+        course_id=enrollment.course_id,
+        context={"registration": str(enrollment.pk), "extensions": extensions},
+        timestamp=now,
+    )
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+def enrollment_invite(*, course: CoursePage, email: str, by) -> Enrollment:
+    """Course staff enroll an existing learner by email address; the learner is told by
+    email. Open/window/price/prerequisite rules do not apply; capacity does."""
+    user = (
+        get_user_model()
+        .objects.filter(email__iexact=email.strip(), is_active=True, deleted_at__isnull=True)
+        .first()
+    )
+    if user is None:
+        raise errors.LearnerNotFound()
+    with transaction.atomic():
+        enrollment = enrollment_create(
+            user=user, course=course, source=Source.INVITE, enrolled_by=by
+        )
+        queue_email(
+            "course_invitation",
+            to=user.email,
+            context={
+                "name": user.public_name,
+                "inviter": by.public_name,
+                "course_title": course.title,
+                "course_link": frontend_link("/courses/{id}", id=str(course.pk)),
+            },
+        )
+    return enrollment
