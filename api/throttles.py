@@ -38,3 +38,16 @@ def by_ip(scope: str) -> type[IPThrottle]:
 
 def by_account(scope: str) -> type[AccountThrottle]:
     return type(f"AccountThrottle_{scope}", (AccountThrottle,), {"scope": scope})
+
+
+class UserThrottle(_ScopedThrottle):
+    """Keyed on the signed-in user (for endpoints that need a sign-in)."""
+
+    def get_cache_key(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+def by_user(scope: str) -> type[UserThrottle]:
+    return type(f"UserThrottle_{scope}", (UserThrottle,), {"scope": scope})

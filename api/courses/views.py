@@ -86,32 +86,38 @@ class CourseDetailView(APIView):
         course = _course_or_404(course_id)
         outline = _outline(course)
         enrollment = enrollment_selectors.current_enrollment(request.user, course.pk)
-        if enrollment is not None:
-            outline, enrollment_data = _with_learner_state(request.user, outline, enrollment)
+        outline, enrollment_data = _with_learner_state(request.user, outline, enrollment)
         context = {
             "request": request,
             "outline": outline,
             "prerequisites": list(selectors.live_prerequisites(course)),
         }
         data = s.CourseDetailSerializer(course, context=context).data
-        data["my_enrollment"] = enrollment_data if enrollment is not None else None
+        data["my_enrollment"] = enrollment_data
         return Response(data)
 
 
-def _with_learner_state(user, outline: dict, enrollment) -> tuple[dict, dict]:
-    """A copy of the (shared, cached) outline with the learner's state on every lesson, and
-    their enrollment."""
-    states = progress_selectors.lesson_states(user, enrollment.course_id)
+def _with_learner_state(user, outline: dict, enrollment) -> tuple[dict, dict | None]:
+    """A copy of the (shared, cached) outline with the learner's state on every lesson (null
+    for people who are not enrolled), and their enrollment."""
+    states = progress_selectors.lesson_states(user, enrollment.course_id) if enrollment else None
     sections = [
         {
             **section,
             "lessons": [
-                {**lesson, "progress": progress_selectors.lesson_state(states.get(lesson["id"]))}
+                {
+                    **lesson,
+                    "progress": None
+                    if states is None
+                    else progress_selectors.lesson_state(states.get(lesson["id"])),
+                }
                 for lesson in section["lessons"]
             ],
         }
         for section in outline["sections"]
     ]
+    if enrollment is None:
+        return {**outline, "sections": sections}, None
     ordered = [lesson["id"] for section in outline["sections"] for lesson in section["lessons"]]
     context = {
         "lesson_ids": {enrollment.course_id: ordered},
@@ -223,7 +229,8 @@ class PreviewView(APIView):
             raise Http404
         if isinstance(page, CoursePage):
             sections = selectors.draft_sections(page)
-            context = {"request": request, "outline": headless.outline_of_sections(sections)}
+            outline, _ = _with_learner_state(None, headless.outline_of_sections(sections), None)
+            context = {"request": request, "outline": outline}
             course = s.CourseDetailSerializer(page, context=context).data
             body = {"course": {**course, "my_enrollment": None}, "section": None}
         else:

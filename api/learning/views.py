@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.learning import serializers as s
+from api.throttles import by_user
 from cms import selectors as cms_selectors
 from cms.models import CourseInstructor, CoursePage
 from learning import access
@@ -148,6 +149,8 @@ def _invalid(index: int, raw, errors: dict) -> HeartbeatResult:
 
 
 class HeartbeatView(APIView):
+    throttle_classes = [by_user("progress_events_user")]
+
     @extend_schema(
         tags=PROGRESS_TAG,
         operation_id="progress_events_create",

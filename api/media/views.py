@@ -323,12 +323,17 @@ class CaptionDetailView(MediaView):
 
 
 class PlaybackView(MediaView):
+    # The playback policy decides (free-preview lessons' videos play for everyone).
+    permission_classes = [AllowAny]
+
     @extend_schema(
         operation_id="media_video_playback",
         tags=TAGS,
         summary="Short-lived signed URLs to play a video",
         description="Allowed by the playback policy (`MEDIA_PLAYBACK_POLICY`; by default the "
-        "owner and editors). 403 `playback_denied` otherwise; 409 `not_ready` before the "
+        "owner, editors, and the learners, instructors and reviewers of live courses using "
+        "the video; everyone for a free-preview lesson's video). 401 for anonymous callers "
+        "otherwise, 403 `playback_denied` for signed-in ones; 409 `not_ready` before the "
         "video is ready.",
         responses=PlaybackSerializer,
     )
@@ -337,6 +342,8 @@ class PlaybackView(MediaView):
         if asset is None:
             raise exceptions.NotFound("No such video.")
         if not access.playback_allowed(request.user, asset):
+            if not request.user.is_authenticated:
+                raise exceptions.NotAuthenticated()
             raise exceptions.PermissionDenied(
                 "You may not play this video.", code="playback_denied"
             )

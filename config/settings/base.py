@@ -262,6 +262,8 @@ REST_FRAMEWORK = {
         "verify_ip": env.str("THROTTLE_VERIFY_IP", default="30/hour"),
         "verify_account": env.str("THROTTLE_VERIFY_ACCOUNT", default="5/hour"),
         "token_refresh_ip": env.str("THROTTLE_TOKEN_REFRESH_IP", default="120/min"),
+        # A player sends a batch every few seconds; several tabs and retries stay well below.
+        "progress_events_user": env.str("THROTTLE_PROGRESS_EVENTS_USER", default="240/min"),
     },
     # Client IP for throttling: trust this many proxies in X-Forwarded-For (0 = none).
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
@@ -294,6 +296,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InstructorRequestStatusEnum": "learning.accounts.models.InstructorRequest.Status",
         "VideoStatusEnum": "media_pipeline.models.VideoAsset.Status",
+        "EnrollmentStatusEnum": "learning.enrollment.models.Enrollment.Status",
+        "LessonStatusEnum": "learning.progress.models.LessonStatus",
+        "HeartbeatOutcomeEnum": ["accepted", "duplicate", "rejected"],
     },
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

@@ -113,10 +113,29 @@ def load_demo_data() -> dict:
         editor=User.objects.get(email="editor@example.com"),
         videos=videos,
     )
+    enrollments = ensure_demo_enrollments(
+        student=User.objects.get(email="student@example.com"), courses=courses
+    )
     return {
         "groups": [g.name for g in groups.values()],
         "accounts": accounts,
         "home_page": home,
         "courses": courses,
         "videos": videos,
+        "enrollments": enrollments,
     }
+
+
+def ensure_demo_enrollments(*, student, courses) -> list:
+    """The demo student is enrolled in the first live demo course, so the dashboard and
+    resume show something on a fresh `make run`."""
+    from learning.enrollment.models import Enrollment
+    from learning.enrollment.services import enrollment_create
+
+    live = [course for course in courses if course.live]
+    if not live:
+        return []
+    existing = Enrollment.objects.filter(
+        user=student, course=live[0], status__in=Enrollment.CURRENT
+    ).first()
+    return [existing or enrollment_create(user=student, course=live[0])]

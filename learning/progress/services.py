@@ -406,6 +406,28 @@ def course_completion_check(*, user, course_id: int) -> bool:
     return True
 
 
+def course_completions_recheck(*, course_id: int) -> int:
+    """After a course's content changed (a required lesson removed or made optional): complete
+    the active enrollments whose learners have now done every required lesson."""
+    required = CourseLesson.objects.filter(course_id=course_id, is_live=True, optional=False)
+    missing = required.exclude(
+        Exists(
+            LessonProgress.objects.filter(
+                lesson=OuterRef("pk"),
+                user=OuterRef(OuterRef("user")),
+                status=LessonStatus.COMPLETED,
+            )
+        )
+    )
+    candidates = Enrollment.objects.filter(
+        course_id=course_id, status=Enrollment.Status.ACTIVE
+    ).exclude(Exists(missing))
+    completed = 0
+    for enrollment in candidates.select_related("user").iterator():
+        completed += course_completion_check(user=enrollment.user, course_id=course_id)
+    return completed
+
+
 def heartbeat_receipts_prune(*, older_than: datetime) -> int:
     deleted, _ = HeartbeatReceipt.objects.filter(received_at__lt=older_than).delete()
     return deleted

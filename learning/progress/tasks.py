@@ -25,6 +25,13 @@ def course_completed(enrollment_id: int) -> int:
     return len(settings.COURSE_COMPLETED_HANDLERS)
 
 
+@shared_task(
+    name="learning.progress.tasks.recheck_course_completions", soft_time_limit=600, time_limit=660
+)
+def recheck_course_completions(course_id: int) -> int:
+    return services.course_completions_recheck(course_id=course_id)
+
+
 @shared_task(name="learning.progress.tasks.prune_heartbeat_receipts", time_limit=600)
 def prune_heartbeat_receipts() -> int:
     days = settings.PROGRESS_RECEIPT_RETENTION_DAYS

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import io
 
+from django.conf import settings
 from django.core.files.images import ImageFile
 from PIL import Image as PILImage
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
+from wagtail.models import Locale, Page
 
 from cms.models import CourseCategory, CourseIndexPage, CourseInstructor, CoursePage, SectionPage
 from learning.demo.services import ensure_home_page
@@ -24,10 +27,22 @@ ANSWER_MARKERS = (
 )
 
 
+def _ensure_page_tree_root() -> None:
+    """Wagtail's migrations make a locale and the tree's root page; a transactional test's
+    flush removes them."""
+    if Page.objects.filter(depth=1).exists():
+        return
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    Page.add_root(instance=Page(title="Root", slug="root"))
+
+
 def catalog() -> CourseIndexPage:
     existing = CourseIndexPage.objects.first()
     if existing:
         return existing
+    _ensure_page_tree_root()
     home = ensure_home_page()
     page = CourseIndexPage(title="Courses", slug="courses")
     home.add_child(instance=page)

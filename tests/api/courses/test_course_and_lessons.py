@@ -49,6 +49,7 @@ def test_detail_has_the_ordered_outline_and_never_bodies(api_client, course):
         "free_preview",
         "optional",
         "video_duration",
+        "progress",
     }
     assert body["lesson_count"] == 4 and body["total_minutes"] == 20
     assert body["description_html"] == "<p>About</p>"

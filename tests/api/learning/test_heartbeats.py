@@ -214,7 +214,7 @@ def test_heartbeat_query_budget(student, setup, django_assert_max_num_queries):
     assert all(r["status"] == "accepted" for r in body["results"])
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_tabs_sending_at_once_lose_nothing(student, instructor, as_user, settings):
     course, (video, _) = lf.video_course(instructors=[instructor], duration=400.0)
     lf.enroll(student, course)
@@ -272,3 +272,20 @@ def test_reading_lessons_complete_by_mark_complete(student, setup):
     assert client.post(url.format(uuid.uuid4())).status_code == 404
     other = cf.course(title="Other")
     assert client.post(f"/api/v2/courses/{other.pk}/lessons/{reading}/complete/").status_code == 404
+
+
+def test_heartbeats_are_rate_limited_per_learner(student, other_student, setup, settings, as_user):
+    course, (video, _), client = setup
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "progress_events_user": "2/min",
+        },
+    }
+    for _ in range(2):
+        lf.send(client, lf.event(video, 0, 1))
+    response = client.post("/api/v2/progress/events/", {"events": [lf.event(video, 0, 1)]})
+    assert response.status_code == 429 and "Retry-After" in response
+    lf.enroll(other_student, course)
+    lf.send(as_user(other_student), lf.event(video, 0, 1))

@@ -100,3 +100,13 @@ def test_it_builds_two_published_courses_and_one_in_review(api_client):
     draft = CoursePage.objects.get(slug="python-testing")
     assert not draft.live and draft.workflow_in_progress
     assert api_client.get("/courses/python-for-beginners/").status_code == 200
+
+
+def test_the_demo_student_is_enrolled_once():
+    from learning.demo.services import load_demo_data
+    from learning.enrollment.models import Enrollment
+
+    load_demo_data()
+    load_demo_data()
+    enrollment = Enrollment.objects.get(user__email="student@example.com")
+    assert enrollment.status == "active" and enrollment.course.live
