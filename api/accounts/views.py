@@ -19,6 +19,7 @@ from api.accounts import serializers as s
 from api.throttles import by_account, by_ip
 from learning.accounts import data_rights, selectors, services
 from learning.accounts.models import User
+from learning.enrollment import services as enrollment_services
 
 AUTH_TAG = ["auth"]
 ME_TAG = ["me"]
@@ -88,12 +89,15 @@ class VerifyEmailView(PublicAuthView):
         operation_id="auth_verify_email",
         request=s.TokenSerializer,
         responses={200: s.ProfileSerializer},
-        description="Confirm an email address with the token from the verification email. "
+        description="Confirm an email address with the token from the verification email; "
+        "pending course invitations of the address become enrollments. "
         "Errors: `token_expired`, `token_used`, `token_invalid`.",
     )
     def post(self, request):
         data = _validated(s.TokenSerializer, request)
         user = services.email_verify(token=data["token"])
+        # Courses that invited this address before the account existed enroll it now.
+        enrollment_services.invitations_claim(user=user)
         return Response(s.ProfileSerializer(user, context={"request": request}).data)
 
 

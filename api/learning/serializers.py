@@ -14,7 +14,7 @@ from api.courses.serializers import (
     CourseSummarySerializer,
     LessonStateSerializer,
 )
-from learning.enrollment.models import Enrollment
+from learning.enrollment.models import Enrollment, EnrollmentInvitation
 from learning.progress import selectors as progress_selectors
 from learning.progress.services import Outcome
 
@@ -213,3 +213,14 @@ class RosterQuerySerializer(serializers.Serializer):
 
 class InviteSerializer(serializers.Serializer):
     email = serializers.EmailField(help_text="The learner's account email address.")
+
+
+class InvitationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    status = serializers.ChoiceField(choices=EnrollmentInvitation.Status.choices)
+    created_at = serializers.DateTimeField()
+    invited_by = serializers.SerializerMethodField()
+
+    def get_invited_by(self, invitation) -> str | None:
+        return invitation.invited_by.public_name if invitation.invited_by else None

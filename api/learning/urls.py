@@ -20,6 +20,16 @@ course_patterns = [
         name="course-roster-export",
     ),
     path(
+        "<int:course_id>/roster/invitations/",
+        views.InvitationListView.as_view(),
+        name="course-invitations",
+    ),
+    path(
+        "<int:course_id>/roster/invitations/<int:invitation_id>/",
+        views.InvitationDetailView.as_view(),
+        name="course-invitation",
+    ),
+    path(
         "<int:course_id>/roster/<int:enrollment_id>/",
         views.RosterEntryView.as_view(),
         name="course-roster-entry",

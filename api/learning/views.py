@@ -23,7 +23,7 @@ from cms.models import CourseInstructor, CoursePage
 from learning import access
 from learning.enrollment import errors as enrollment_errors
 from learning.enrollment import selectors, services
-from learning.enrollment.models import Enrollment
+from learning.enrollment.models import Enrollment, EnrollmentInvitation
 from learning.progress import selectors as progress_selectors
 from learning.progress import services as progress_services
 from learning.progress.services import Heartbeat, HeartbeatResult, Outcome, Reason
@@ -275,20 +275,61 @@ class RosterView(ListAPIView):
         tags=ROSTER_TAG,
         operation_id="courses_roster_invite",
         request=s.InviteSerializer,
-        responses={201: s.RosterEntrySerializer},
-        description="Enroll a learner by the email address of their account (an invite); "
-        "they get an email. Skips the open/window/price/prerequisite rules; capacity still "
-        "applies. 404 `learner_not_found` when no active account uses the address.",
+        responses={
+            201: OpenApiResponse(s.RosterEntrySerializer, description="Enrolled at once."),
+            202: OpenApiResponse(
+                s.InvitationSerializer,
+                description="No account uses the address: an invitation was emailed; the "
+                "person is enrolled once they sign up and verify the address.",
+            ),
+        },
+        description="Enroll a learner by email address (an invite); they get an email. "
+        "Skips the open/window/price/prerequisite rules; capacity still applies. 409 "
+        "`already_enrolled` or `already_invited` for repeats.",
     )
     def post(self, request, course_id: int):
         course = _staff_course(request, course_id)
         data = s.InviteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        enrollment = services.enrollment_invite(
+        result = services.enrollment_invite(
             course=course, email=data.validated_data["email"], by=request.user
         )
-        entry = selectors.course_roster(course).get(pk=enrollment.pk)
+        if isinstance(result, EnrollmentInvitation):
+            return Response(s.InvitationSerializer(result).data, status=status.HTTP_202_ACCEPTED)
+        entry = selectors.course_roster(course).get(pk=result.pk)
         return Response(s.RosterEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class InvitationListView(ListAPIView):
+    serializer_class = s.InvitationSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return EnrollmentInvitation.objects.none()
+        course = _staff_course(self.request, self.kwargs["course_id"])
+        return selectors.pending_invitations(course)
+
+    @extend_schema(
+        tags=ROSTER_TAG,
+        operation_id="courses_invitations_list",
+        description="Pending invitations of addresses without an account, newest first.",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class InvitationDetailView(APIView):
+    @extend_schema(
+        tags=ROSTER_TAG,
+        operation_id="courses_invitations_revoke",
+        responses={204: None},
+        description="Withdraw a pending invitation.",
+    )
+    def delete(self, request, course_id: int, invitation_id: int):
+        course = _staff_course(request, course_id)
+        invitation = get_object_or_404(EnrollmentInvitation, pk=invitation_id, course=course)
+        services.invitation_revoke(invitation=invitation)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class RosterEntryView(APIView):

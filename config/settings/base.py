@@ -176,6 +176,8 @@ FRONTEND_VERIFY_EMAIL_PATH = env.str(
 FRONTEND_PASSWORD_RESET_PATH = env.str(
     "FRONTEND_PASSWORD_RESET_PATH", default="/reset-password?token={token}"
 )
+# Where an invitation to a course sends someone without an account.
+FRONTEND_SIGNUP_PATH = env.str("FRONTEND_SIGNUP_PATH", default="/register?email={email}")
 EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_TIMEOUT", default=3 * 24 * 3600)
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 3600)
 AVATAR_MAX_UPLOAD_BYTES = env.int("AVATAR_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)

@@ -13,6 +13,7 @@ TEMPLATES = {
     "password_changed",
     "instructor_decision",
     "course_invitation",
+    "course_invitation_signup",
 }
 
 

@@ -61,13 +61,19 @@ class PaymentRequired(EnrollmentError):
     default_message = "This course is paid; buying courses is not available yet."
 
 
-class LearnerNotFound(EnrollmentError):
-    status = 404
-    code = "learner_not_found"
-    default_message = "No active account uses this email address."
-
-
 class NotCourseStaff(EnrollmentError):
     status = 403
     code = "not_course_staff"
     default_message = "Only this course's instructors and reviewers may do this."
+
+
+class AlreadyInvited(EnrollmentError):
+    status = 409
+    code = "already_invited"
+    default_message = "This address already has a pending invitation to this course."
+
+
+class InvitationNotPending(EnrollmentError):
+    status = 404
+    code = "invitation_not_pending"
+    default_message = "There is no pending invitation with this id."

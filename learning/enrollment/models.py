@@ -72,3 +72,41 @@ class Enrollment(models.Model):
     @property
     def is_current(self) -> bool:
         return self.status in self.CURRENT
+
+
+class EnrollmentInvitation(models.Model):
+    """Course staff invited an email address that has no account yet. When someone proves
+    they own the address (verifies it), the invitation becomes an enrollment."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+
+    course = models.ForeignKey(
+        "cms.CoursePage", on_delete=models.CASCADE, related_name="enrollment_invitations"
+    )
+    email = models.EmailField(help_text=_("Stored in lower case."))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    enrollment = models.ForeignKey(
+        Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "email"],
+                condition=Q(status="pending"),
+                name="enrollment_invitation_one_pending",
+            )
+        ]
+        indexes = [models.Index(fields=["email", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} to course {self.course_id} ({self.status})"

@@ -6,7 +6,7 @@ from django.db.models import F, FloatField, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from cms.models import CourseInstructor, CoursePage
-from learning.enrollment.models import Enrollment
+from learning.enrollment.models import Enrollment, EnrollmentInvitation
 from learning.progress.selectors import annotate_percent
 
 ROSTER_ORDERINGS = {
@@ -73,6 +73,12 @@ def course_roster(
         )
     )
     return rows.order_by(*ROSTER_ORDERINGS.get(ordering, ROSTER_ORDERINGS["name"]))
+
+
+def pending_invitations(course: CoursePage) -> QuerySet[EnrollmentInvitation]:
+    return EnrollmentInvitation.objects.filter(
+        course=course, status=EnrollmentInvitation.Status.PENDING
+    ).select_related("invited_by")
 
 
 def enrollments_export(user) -> list[dict]:

@@ -15,7 +15,7 @@ from learning.accounts.emails import frontend_link, queue_email
 from learning.analytics.models import ObjectType, Verb
 from learning.analytics.services import event_record
 from learning.enrollment import errors
-from learning.enrollment.models import Enrollment
+from learning.enrollment.models import Enrollment, EnrollmentInvitation
 
 Source = Enrollment.Source
 
@@ -126,16 +126,19 @@ def enrollment_cancel(*, enrollment: Enrollment, by=None) -> Enrollment:
     return enrollment
 
 
-def enrollment_invite(*, course: CoursePage, email: str, by) -> Enrollment:
-    """Course staff enroll an existing learner by email address; the learner is told by
-    email. Open/window/price/prerequisite rules do not apply; capacity does."""
+def enrollment_invite(*, course: CoursePage, email: str, by) -> Enrollment | EnrollmentInvitation:
+    """Course staff invite a learner by email address. An existing account is enrolled at
+    once and told by email; an address without an account gets an invitation email and is
+    enrolled when its owner signs up and verifies it (:func:`invitations_claim`).
+    Open/window/price/prerequisite rules do not apply; capacity does."""
+    email = email.strip()
     user = (
         get_user_model()
-        .objects.filter(email__iexact=email.strip(), is_active=True, deleted_at__isnull=True)
+        .objects.filter(email__iexact=email, is_active=True, deleted_at__isnull=True)
         .first()
     )
     if user is None:
-        raise errors.LearnerNotFound()
+        return invitation_create(course=course, email=email, by=by)
     with transaction.atomic():
         enrollment = enrollment_create(
             user=user, course=course, source=Source.INVITE, enrolled_by=by
@@ -151,3 +154,71 @@ def enrollment_invite(*, course: CoursePage, email: str, by) -> Enrollment:
             },
         )
     return enrollment
+
+
+@transaction.atomic
+def invitation_create(*, course: CoursePage, email: str, by) -> EnrollmentInvitation:
+    if not course.live:
+        raise errors.EnrollmentClosed("This course is not published.")
+    invitation = EnrollmentInvitation(course=course, email=email.strip().lower(), invited_by=by)
+    invitation.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            invitation.save(force_insert=True)
+    except IntegrityError as exc:  # one pending invitation per course and address
+        raise errors.AlreadyInvited() from exc
+    queue_email(
+        "course_invitation_signup",
+        to=invitation.email,
+        context={
+            "inviter": by.public_name,
+            "course_title": course.title,
+            "signup_link": frontend_link(settings.FRONTEND_SIGNUP_PATH, email=invitation.email),
+        },
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: EnrollmentInvitation) -> EnrollmentInvitation:
+    updated = EnrollmentInvitation.objects.filter(
+        pk=invitation.pk, status=EnrollmentInvitation.Status.PENDING
+    ).update(status=EnrollmentInvitation.Status.REVOKED, decided_at=timezone.now())
+    if not updated:
+        raise errors.InvitationNotPending()
+    invitation.refresh_from_db()
+    return invitation
+
+
+def invitations_claim(*, user) -> list[Enrollment]:
+    """Turn the pending invitations of ``user``'s (verified) address into enrollments. An
+    invitation that cannot be honoured yet (course full or unpublished) stays pending."""
+    if user.email_verified_at is None:
+        return []
+    enrolled = []
+    pending = EnrollmentInvitation.objects.filter(
+        email=user.email.lower(), status=EnrollmentInvitation.Status.PENDING
+    ).select_related("course", "invited_by")
+    for invitation in pending:
+        try:
+            with transaction.atomic():
+                try:
+                    enrollment = enrollment_create(
+                        user=user,
+                        course=invitation.course,
+                        source=Source.INVITE,
+                        enrolled_by=invitation.invited_by,
+                    )
+                    enrolled.append(enrollment)
+                except errors.AlreadyEnrolled:
+                    enrollment = Enrollment.objects.filter(
+                        user=user, course=invitation.course, status__in=Enrollment.CURRENT
+                    ).first()
+                EnrollmentInvitation.objects.filter(pk=invitation.pk).update(
+                    status=EnrollmentInvitation.Status.ACCEPTED,
+                    decided_at=timezone.now(),
+                    enrollment=enrollment,
+                )
+        except errors.EnrollmentError:
+            continue
+    return enrolled

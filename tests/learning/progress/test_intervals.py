@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from learning.progress.intervals import add, coverage, covered_seconds, normalise
+from learning.progress.intervals import add, clip_to_budget, coverage, covered_seconds, normalise
 
 
 def test_merges_overlapping_and_adjacent_spans():
@@ -48,3 +48,35 @@ def test_matches_a_brute_force_count():
     assert covered_seconds(spans, tolerance=0) == len(seconds)
     # Joining near-touching spans only ever adds the tiny gaps between them.
     assert len(seconds) <= covered_seconds(spans) <= len(seconds) + 0.5 * len(spans)
+
+
+def test_clip_to_budget_pays_only_for_new_coverage():
+    watched = [(0.0, 10.0), (20.0, 30.0)]
+    # Replaying covered time is free; the gap 10-20 costs 10 s.
+    assert clip_to_budget(watched, (0, 30), 100) == ((0.0, 30.0), 10.0)
+    # With 4 s to spend, the span stops 4 s into the first gap.
+    assert clip_to_budget(watched, (0, 30), 4) == ((0.0, 14.0), 4.0)
+    # Nothing to spend: a span over covered time still passes, up to the first gap.
+    assert clip_to_budget(watched, (2, 8), 0) == ((2.0, 8.0), 0.0)
+    assert clip_to_budget(watched, (5, 25), 0) == ((5.0, 10.0), 0.0)
+    # Beyond everything covered.
+    assert clip_to_budget(watched, (30, 50), 15) == ((30.0, 45.0), 15.0)
+    # Empty or reversed spans add nothing.
+    assert clip_to_budget(watched, (40, 40), 5) == ((40.0, 40.0), 0.0)
+
+
+def test_clip_to_budget_never_adds_more_than_the_budget():
+    rng = random.Random(7)
+    for _ in range(500):
+        watched = normalise(
+            [(x, x + rng.uniform(0, 30)) for x in (rng.uniform(0, 300) for _ in range(8))]
+        )
+        start = rng.uniform(0, 300)
+        span = (start, start + rng.uniform(0, 120))
+        budget = rng.uniform(0, 60)
+        clipped, added = clip_to_budget(watched, span, budget)
+        before = covered_seconds(watched, tolerance=0)
+        after = covered_seconds([*watched, clipped], tolerance=0)
+        assert added <= budget + 1e-9
+        assert abs((after - before) - added) < 1e-6
+        assert span[0] == clipped[0] and clipped[1] <= span[1]
