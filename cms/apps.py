@@ -1,10 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 def _content_changed(sender, instance, **kwargs) -> None:
     from cms.services import course_content_changed
 
     course_content_changed(page=instance)
+
+
+def _index_unindexed_courses(sender, using="default", **kwargs) -> None:
+    from cms.services import lesson_index_backfill
+
+    lesson_index_backfill()
 
 
 class CmsConfig(AppConfig):
@@ -18,3 +25,6 @@ class CmsConfig(AppConfig):
         # Consumed at the edge: cached outlines and catalog numbers follow published content.
         page_published.connect(_content_changed, dispatch_uid="cms.content_published")
         page_unpublished.connect(_content_changed, dispatch_uid="cms.content_unpublished")
+        # Courses published before the lesson index existed get indexed after migrate
+        # (with the real models, so it keeps working as the models change).
+        post_migrate.connect(_index_unindexed_courses, sender=self, dispatch_uid="cms.index")

@@ -246,6 +246,13 @@ class CoursePage(HeadlessPreviewMixin, Page):
     )
     enrollment_opens_at = models.DateTimeField(null=True, blank=True)
     enrollment_closes_at = models.DateTimeField(null=True, blank=True)
+    access_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Days a learner keeps access after enrolling (unfinished enrollments then "
+        "expire); empty for no limit.",
+    )
     video_completion_threshold = models.PositiveSmallIntegerField(
         default=90,
         validators=[MinValueValidator(50), MaxValueValidator(100)],
@@ -298,6 +305,7 @@ class CoursePage(HeadlessPreviewMixin, Page):
                 FieldRowPanel(
                     [FieldPanel("enrollment_opens_at"), FieldPanel("enrollment_closes_at")]
                 ),
+                FieldPanel("access_days"),
             ],
             heading="Enrollment",
         ),

@@ -91,3 +91,13 @@ def course_content_changed(*, page) -> CoursePage | None:
     headless.course_content_changed(course.pk)
     course_stats_refresh(course=course)
     return course
+
+
+def lesson_index_backfill() -> int:
+    """Index the live courses that have no lesson index yet (idempotent, cheap when done)."""
+    missing = CoursePage.objects.live().exclude(pk__in=CourseLesson.objects.values("course_id"))
+    count = 0
+    for course in missing:
+        course_stats_refresh(course=course)
+        count += 1
+    return count

@@ -161,6 +161,9 @@ class EnrollmentSettingsSerializer(serializers.Serializer):
     capacity = serializers.IntegerField(allow_null=True)
     opens_at = serializers.DateTimeField(allow_null=True)
     closes_at = serializers.DateTimeField(allow_null=True)
+    access_days = serializers.IntegerField(
+        allow_null=True, help_text="Days of access after enrolling; null for no limit."
+    )
 
 
 class CourseDetailSerializer(CourseSummarySerializer):
@@ -203,6 +206,7 @@ class CourseDetailSerializer(CourseSummarySerializer):
             "capacity": course.capacity,
             "opens_at": course.enrollment_opens_at,
             "closes_at": course.enrollment_closes_at,
+            "access_days": course.access_days,
         }
 
     def get_total_minutes(self, course) -> int:

@@ -29,6 +29,9 @@ class EnrollmentSerializer(serializers.Serializer):
     enrolled_at = serializers.DateTimeField()
     completed_at = serializers.DateTimeField(allow_null=True)
     ended_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField(
+        allow_null=True, help_text="When access ends unless the course is completed first."
+    )
     last_activity_at = serializers.DateTimeField(allow_null=True)
     last_lesson_id = serializers.UUIDField(allow_null=True)
     percent_complete = serializers.SerializerMethodField(

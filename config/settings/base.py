@@ -497,6 +497,11 @@ PROGRESS_RECEIPT_RETENTION_DAYS = env.int("PROGRESS_RECEIPT_RETENTION_DAYS", def
 # Dotted paths of functions `(enrollment) -> None` run (in a worker, after commit) when a
 # learner completes a course: certificates and notifications plug in here.
 COURSE_COMPLETED_HANDLERS = env.list("COURSE_COMPLETED_HANDLERS", default=[])
+CELERY_BEAT_SCHEDULE["enrollment-expire"] = {
+    "task": "learning.enrollment.tasks.expire_enrollments",
+    "schedule": timedelta(minutes=10),
+    "options": {"queue": "default", "expires": 540},
+}
 CELERY_BEAT_SCHEDULE["progress-prune-receipts"] = {
     "task": "learning.progress.tasks.prune_heartbeat_receipts",
     "schedule": timedelta(hours=6),

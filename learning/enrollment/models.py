@@ -45,6 +45,11 @@ class Enrollment(models.Model):
     ended_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When it was cancelled or expired.")
     )
+    expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("An active enrollment expires then (the course's access days)."),
+    )
     last_activity_at = models.DateTimeField(null=True, blank=True)
     last_lesson_id = models.UUIDField(null=True, blank=True)
 
@@ -64,6 +69,11 @@ class Enrollment(models.Model):
         indexes = [
             models.Index(fields=["course", "status"]),
             models.Index(fields=["user", "status"]),
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(status="active", expires_at__isnull=False),
+                name="enrollment_expiring",
+            ),
         ]
 
     def __str__(self) -> str:

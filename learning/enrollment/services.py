@@ -3,6 +3,8 @@ raises a distinct error from :mod:`learning.enrollment.errors`."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -73,7 +75,12 @@ def enrollment_create(
         if taken >= course.capacity:
             raise errors.CourseFull()
     enrollment = Enrollment(
-        user=user, course=course, source=source, enrolled_by=enrolled_by, enrolled_at=now
+        user=user,
+        course=course,
+        source=source,
+        enrolled_by=enrolled_by,
+        enrolled_at=now,
+        expires_at=now + timedelta(days=course.access_days) if course.access_days else None,
     )
     enrollment.full_clean(validate_constraints=False)
     try:
@@ -99,20 +106,18 @@ def enrollment_create(
     return enrollment
 
 
-@transaction.atomic
-def enrollment_cancel(*, enrollment: Enrollment, by=None) -> Enrollment:
-    """End a current enrollment (the learner leaving, or staff removing them). Progress is
-    kept: enrolling again resumes it."""
+def _end(enrollment: Enrollment, *, status: str, from_statuses, extensions: dict) -> bool:
+    """Move ``enrollment`` from one of ``from_statuses`` to ``status`` (conditional update),
+    free its seat and log ``unenrolled``. False when it was in none of those statuses."""
     now = timezone.now()
-    updated = Enrollment.objects.filter(pk=enrollment.pk, status__in=Enrollment.CURRENT).update(
-        status=Enrollment.Status.CANCELLED, ended_at=now
+    updated = Enrollment.objects.filter(pk=enrollment.pk, status__in=from_statuses).update(
+        status=status, ended_at=now
     )
     if not updated:
-        raise errors.NotEnrolled()
+        return False
     CourseStats.objects.filter(course_id=enrollment.course_id).update(
         learner_count=Greatest(F("learner_count") - 1, 0)
     )
-    extensions = {} if by is None or by.pk == enrollment.user_id else {"removed_by": by.pk}
     event_record(
         actor=enrollment.user,
         verb=Verb.UNENROLLED,
@@ -122,8 +127,42 @@ def enrollment_cancel(*, enrollment: Enrollment, by=None) -> Enrollment:
         context={"registration": str(enrollment.pk), "extensions": extensions},
         timestamp=now,
     )
+    return True
+
+
+@transaction.atomic
+def enrollment_cancel(*, enrollment: Enrollment, by=None) -> Enrollment:
+    """End a current enrollment (the learner leaving, or staff removing them). Progress is
+    kept: enrolling again resumes it."""
+    extensions = {} if by is None or by.pk == enrollment.user_id else {"removed_by": by.pk}
+    if not _end(
+        enrollment,
+        status=Enrollment.Status.CANCELLED,
+        from_statuses=Enrollment.CURRENT,
+        extensions=extensions,
+    ):
+        raise errors.NotEnrolled()
     enrollment.refresh_from_db()
     return enrollment
+
+
+def enrollments_expire(*, now=None) -> int:
+    """Expire active enrollments whose access period is over (completed ones keep theirs).
+    Run by beat every few minutes; each enrollment in its own transaction."""
+    now = now or timezone.now()
+    expired = 0
+    due = Enrollment.objects.filter(
+        status=Enrollment.Status.ACTIVE, expires_at__lte=now
+    ).select_related("user")
+    for enrollment in due.iterator():
+        with transaction.atomic():
+            expired += _end(
+                enrollment,
+                status=Enrollment.Status.EXPIRED,
+                from_statuses=[Enrollment.Status.ACTIVE],
+                extensions={"reason": "expired"},
+            )
+    return expired
 
 
 def enrollment_invite(*, course: CoursePage, email: str, by) -> Enrollment | EnrollmentInvitation:

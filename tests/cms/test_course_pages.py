@@ -28,3 +28,15 @@ def test_catalog_course_and_section_pages_render(client, instructor):
     assert "Enroll in the course to open this lesson" in html
     for marker in cf.ANSWER_MARKERS[:3]:
         assert marker not in html
+
+
+def test_courses_without_a_lesson_index_are_indexed_after_migrate():
+    from django.core.management import call_command
+
+    from cms.models import CourseLesson
+    from tests.factories import courses as cf
+
+    page, _ = cf.published_course_with_lessons()
+    CourseLesson.objects.all().delete()
+    call_command("migrate", verbosity=0)
+    assert CourseLesson.objects.filter(course=page, is_live=True).count() == 3
