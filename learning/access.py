@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
-from cms.models import REVIEW_PERMISSION, CourseInstructor, CourseLesson, CoursePage
+from cms.models import (
+    REVIEW_PERMISSION,
+    TEACH_PERMISSION,
+    CourseInstructor,
+    CourseLesson,
+    CoursePage,
+)
 from config.errors import DomainError
 from learning.enrollment.models import Enrollment
 from media_pipeline import access as media_access
@@ -88,6 +94,14 @@ def can_play_course_video(user, asset) -> bool:
         )
         | Exists(CourseInstructor.objects.filter(course=OuterRef("course"), user=user))
     ).exists()
+
+
+def can_view_rosters(user) -> bool:
+    """Whether ``user`` may open course rosters at all (instructors and reviewers); which
+    courses' rosters is :func:`staff_courses_filter`."""
+    return _signed_in(user) and (
+        user.has_perm(TEACH_PERMISSION) or user.has_perm(REVIEW_PERMISSION)
+    )
 
 
 def staff_courses_filter(user) -> Q:

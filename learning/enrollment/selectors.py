@@ -6,6 +6,7 @@ from django.db.models import F, FloatField, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from cms.models import CourseInstructor, CoursePage
+from learning.access import staff_courses_filter
 from learning.enrollment.models import Enrollment, EnrollmentInvitation
 from learning.progress.selectors import annotate_percent
 
@@ -13,7 +14,9 @@ ROSTER_ORDERINGS = {
     "enrolled_at": ("enrolled_at", "pk"),
     "-enrolled_at": ("-enrolled_at", "-pk"),
     "name": ("user__last_name", "user__first_name", "user__email", "pk"),
+    "-name": ("-user__last_name", "-user__first_name", "-user__email", "-pk"),
     "email": ("user__email", "pk"),
+    "-email": ("-user__email", "-pk"),
     "progress": ("progress_ratio", "pk"),
     "-progress": ("-progress_ratio", "-pk"),
     "last_activity": (F("last_activity_at").asc(nulls_first=True), "pk"),
@@ -79,6 +82,18 @@ def pending_invitations(course: CoursePage) -> QuerySet[EnrollmentInvitation]:
     return EnrollmentInvitation.objects.filter(
         course=course, status=EnrollmentInvitation.Status.PENDING
     ).select_related("invited_by")
+
+
+def roster_courses(user) -> QuerySet[CoursePage]:
+    """The courses whose roster ``user`` may see (every course for reviewers, their own for
+    instructors, none for others), by title: the course choices of the admin roster."""
+    return CoursePage.objects.filter(staff_courses_filter(user)).distinct().order_by("title", "pk")
+
+
+def enrollment_count_within(page) -> int:
+    """How many enrollments (of any status) point at ``page`` or a course below it: the
+    records that deleting the page would have to delete, which are protected."""
+    return Enrollment.objects.filter(course__path__startswith=page.path).count()
 
 
 def enrollments_export(user) -> list[dict]:
