@@ -23,6 +23,7 @@ from cms.models import CourseInstructor, CoursePage
 from learning import access
 from learning.enrollment import errors as enrollment_errors
 from learning.enrollment import selectors, services
+from learning.enrollment.exports import neutralise_formula
 from learning.enrollment.models import Enrollment, EnrollmentInvitation
 from learning.progress import selectors as progress_selectors
 from learning.progress import services as progress_services
@@ -369,8 +370,8 @@ def roster_csv_rows(entries):
     yield ROSTER_CSV_HEADER
     for entry in entries.iterator(chunk_size=500):
         yield [
-            entry.user.public_name,
-            entry.user.email,
+            neutralise_formula(entry.user.public_name),
+            neutralise_formula(entry.user.email),
             entry.status,
             entry.source,
             entry.enrolled_at.isoformat(),

@@ -23,26 +23,17 @@ from wagtail.admin.views.reports import ReportView
 
 from learning import access
 from learning.enrollment import selectors
+from learning.enrollment.exports import neutralise_formula
 from learning.enrollment.models import Enrollment
 from learning.progress.selectors import percent
 
 # How many of the user's courses the "choose a course" state links to; the filter lists all.
 COURSE_LINKS_SHOWN = 20
 
-# A spreadsheet cell starting with one of these is run as a formula by Excel and friends.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
 
 def roster_url(course_id: int | None = None) -> str:
     url = reverse("enrollment_reports:course_roster")
     return f"{url}?course={course_id}" if course_id else url
-
-
-def neutralise_formula(value):
-    """Learners choose their names: keep a spreadsheet from running one as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return f"'{value}"
-    return value
 
 
 def csv_datetime(value: datetime.datetime) -> str:

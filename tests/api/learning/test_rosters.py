@@ -76,6 +76,8 @@ def test_roster_lists_progress_search_and_ordering(
 
 
 def test_roster_csv(student, instructor, as_user, course):
+    student.display_name = "=HYPERLINK(1)"
+    student.save()
     response = as_user(instructor).get(roster_url(course, "export/") + "?ordering=email")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -84,6 +86,8 @@ def test_roster_csv(student, instructor, as_user, course):
     assert sorted(row[1] for row in rows[1:]) == sorted(
         Enrollment.objects.filter(course=course).values_list("user__email", flat=True)
     )
+    # A name that a spreadsheet would run as a formula is quoted.
+    assert "'=HYPERLINK(1)" in [row[0] for row in rows]
 
 
 def test_invite_and_remove(
