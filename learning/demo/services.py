@@ -129,10 +129,15 @@ def load_demo_data() -> dict:
 def ensure_demo_enrollments(*, student, courses) -> list:
     """The demo student is enrolled in the first live demo course, so the dashboard and
     resume show something on a fresh `make run`."""
+    from cms.models import CoursePage
     from learning.enrollment.models import Enrollment
     from learning.enrollment.services import enrollment_create
 
-    live = [course for course in courses if course.live]
+    by_pk = {
+        course.pk: course
+        for course in CoursePage.objects.live().filter(pk__in=[c.pk for c in courses])
+    }
+    live = [by_pk[course.pk] for course in courses if course.pk in by_pk]
     if not live:
         return []
     existing = Enrollment.objects.filter(

@@ -107,6 +107,7 @@ def test_the_demo_student_is_enrolled_once():
     from learning.enrollment.models import Enrollment
 
     load_demo_data()
-    load_demo_data()
     enrollment = Enrollment.objects.get(user__email="student@example.com")
     assert enrollment.status == "active" and enrollment.course.live
+    load_demo_data()
+    assert Enrollment.objects.get(user__email="student@example.com") == enrollment
