@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from cms.models import CourseLesson
@@ -126,7 +126,18 @@ def _locked_progress(
     return progress, created
 
 
+# A heartbeat refreshes the enrollment's last activity at most this often (same lesson).
+ACTIVITY_RESOLUTION = timedelta(minutes=1)
+
+
 def _touch_enrollment(user, lesson: CourseLesson, now) -> None:
+    known = getattr(lesson, "enrollment_activity", None)
+    if (
+        known is not None
+        and getattr(lesson, "enrollment_last_lesson", None) == lesson.lesson_id
+        and now - known < ACTIVITY_RESOLUTION
+    ):
+        return  # already recorded recently: spare the hot path a write
     Enrollment.objects.filter(
         user=user, course_id=lesson.course_id, status__in=Enrollment.CURRENT
     ).update(last_activity_at=now, last_lesson_id=lesson.lesson_id)
@@ -153,17 +164,18 @@ def _completed_event(user, lesson, progress, now, *, result=None) -> LearningEve
 def current_lessons(user, lesson_ids) -> dict[uuid.UUID, CourseLesson]:
     """Live lessons with these ids in live courses where ``user`` is a current learner."""
     found: dict[uuid.UUID, CourseLesson] = {}
+    enrollment = Enrollment.objects.filter(
+        user=user, course=OuterRef("course"), status__in=Enrollment.CURRENT
+    )
     rows = (
         CourseLesson.objects.filter(lesson_id__in=set(lesson_ids), is_live=True, course__live=True)
-        .filter(
-            Exists(
-                Enrollment.objects.filter(
-                    user=user, course=OuterRef("course"), status__in=Enrollment.CURRENT
-                )
-            )
-        )
+        .filter(Exists(enrollment))
         .select_related("video")
-        .annotate(threshold=F("course__video_completion_threshold"))
+        .annotate(
+            threshold=F("course__video_completion_threshold"),
+            enrollment_activity=Subquery(enrollment.values("last_activity_at")[:1]),
+            enrollment_last_lesson=Subquery(enrollment.values("last_lesson_id")[:1]),
+        )
         .order_by("pk")
     )
     for lesson in rows:

@@ -209,7 +209,7 @@ def test_heartbeat_query_budget(student, setup, django_assert_max_num_queries):
     lf.send(client, lf.event(video, 0, 5))
     lf.elapse(student, 60)
     events = [lf.event(video, n, n + 1) for n in range(5, 25)]
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         body = lf.send(client, *events)
     assert all(r["status"] == "accepted" for r in body["results"])
 
@@ -289,3 +289,24 @@ def test_heartbeats_are_rate_limited_per_learner(student, other_student, setup, 
     assert response.status_code == 429 and "Retry-After" in response
     lf.enroll(other_student, course)
     lf.send(as_user(other_student), lf.event(video, 0, 1))
+
+
+def test_heartbeats_keep_last_activity_and_last_lesson(student, instructor, as_user):
+    course, (first, second, _) = lf.video_course(instructors=[instructor], videos=2)
+    lf.enroll(student, course)
+    client = as_user(student)
+    lf.send(client, lf.event(first, 0, 5))
+    enrollment = Enrollment.objects.get(user=student)
+    assert str(enrollment.last_lesson_id) == first
+    # Another lesson is recorded at once.
+    lf.send(client, lf.event(second, 0, 5))
+    enrollment.refresh_from_db()
+    assert str(enrollment.last_lesson_id) == second
+    # The same lesson refreshes last activity once it is a minute old.
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        last_activity_at=timezone.now() - timedelta(minutes=5)
+    )
+    lf.elapse(student, 10)
+    lf.send(client, lf.event(second, 5, 10))
+    enrollment.refresh_from_db()
+    assert timezone.now() - enrollment.last_activity_at < timedelta(seconds=30)
