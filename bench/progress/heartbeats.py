@@ -8,9 +8,12 @@ Defaults: database ``postgres://postgres@127.0.0.1:5432/unpuzzle_bench`` (create
 when missing; override with ``DATABASE_URL``), Redis ``redis://127.0.0.1:6379/8``
 (``REDIS_URL``), 50 learners enrolled in one course with a ready 3600 s video.
 
-For each ``--workers`` value the script starts ``uvicorn config.asgi:application --workers N``
-(``config.settings.local`` with ``DEBUG=false``, ``LOG_LEVEL=WARNING``, no access log, the
-Dockerfile's ``--lifespan off``) on a free port, then for every run:
+For each ``--workers`` value N the script starts ``uvicorn config.asgi:application`` on free
+ports (``config.settings.local`` with ``DEBUG=false``, ``LOG_LEVEL=WARNING``, no access log,
+the Dockerfile's ``--lifespan off``), either as one ``uvicorn --workers N`` whose processes
+share a listening socket (``--topology shared``) or as N ``uvicorn --workers 1`` with the
+clients spread over them round robin, like replicas behind a load balancer
+(``--topology replicas``). Then for every run:
 
 1. resets the learners' progress (progress rows, receipts, lesson events) so every run starts
    from the same state, and gives every learner a fresh JWT access token (sign-in once, then
@@ -84,6 +87,7 @@ def configure_environment() -> dict[str, str]:
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     if not os.environ["DATABASE_URL"].startswith("postgres"):
         sys.exit("DATABASE_URL must name a PostgreSQL database (it is migrated and seeded).")
+    (Path(os.environ["VAR_DIR"]) / "static").mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT))
     return dict(os.environ)
 
@@ -218,9 +222,9 @@ def _proc_stat(pid: int) -> tuple[str, int, float] | None:
     return name, int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def cpu_snapshot(server_pid: int) -> dict:
-    """CPU seconds so far of the server's processes (per pid), of all PostgreSQL processes
-    and of the whole machine (from /proc/stat)."""
+def cpu_snapshot(server_pids: set[int]) -> dict:
+    """CPU seconds so far of the server processes (these pids and their children, per pid), of
+    all PostgreSQL processes and of the whole machine (from /proc/stat)."""
     server, postgres = {}, {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -229,7 +233,7 @@ def cpu_snapshot(server_pid: int) -> dict:
         if stat is None:
             continue
         name, parent, seconds = stat
-        if int(entry.name) == server_pid or parent == server_pid:
+        if int(entry.name) in server_pids or parent in server_pids:
             server[int(entry.name)] = seconds
         elif name == "postgres":
             postgres[int(entry.name)] = seconds
@@ -257,6 +261,7 @@ def cpu_delta(before: dict, after: dict) -> dict:
         "machine_busy_fraction": round((after["machine_busy"] - before["machine_busy"]) / total, 3)
         if total
         else None,
+        "machine_busy_seconds": round(after["machine_busy"] - before["machine_busy"], 2),
     }
 
 
@@ -351,7 +356,7 @@ async def _client(base_url, token, plan, stats, window, rng):
     return media
 
 
-async def _drive(base_url, tokens, plan, start, warmup, seconds):
+async def _drive(bases, tokens, plan, start, warmup, seconds):
     window = (start, start + warmup, start + warmup + seconds)
     stats = {
         "latency": [],
@@ -367,14 +372,30 @@ async def _drive(base_url, tokens, plan, start, warmup, seconds):
         "reasons": {},
     }
     rng = random.Random(1)  # noqa: S311 (start phases, not secrets)
+
+    async def client_cpu():
+        """CPU time of this process over the measured window only."""
+        await asyncio.sleep(max(0.0, window[1] - time.monotonic()))
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        await asyncio.sleep(max(0.0, window[2] - time.monotonic()))
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        stats["client_cpu_seconds"] = round(
+            after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2
+        )
+
+    meter = asyncio.ensure_future(client_cpu())
     media = await asyncio.gather(
-        *(_client(base_url, token, plan, stats, window, rng) for token in tokens)
+        *(
+            _client(bases[n % len(bases)], token, plan, stats, window, rng)
+            for n, token in enumerate(tokens)
+        )
     )
+    await meter
     stats["media_seconds_played_per_client"] = round(statistics.mean(media), 1)
     return stats
 
 
-def drive(base_url, tokens, plan, start, warmup, seconds, nice, cpus, queue) -> None:
+def drive(bases, tokens, plan, start, warmup, seconds, nice, cpus, queue) -> None:
     """Entry point of the load generator process. ``start`` is a ``time.monotonic()`` value
     (the clock is system-wide), so the parent measures server CPU over the same window."""
     if nice:
@@ -387,13 +408,7 @@ def drive(base_url, tokens, plan, start, warmup, seconds, nice, cpus, queue) -> 
         uvloop.install()
     except ImportError:
         pass
-    before = resource.getrusage(resource.RUSAGE_SELF)
-    stats = asyncio.run(_drive(base_url, tokens, plan, start, warmup, seconds))
-    after = resource.getrusage(resource.RUSAGE_SELF)
-    stats["client_cpu_seconds"] = round(
-        after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2
-    )
-    queue.put(stats)
+    queue.put(asyncio.run(_drive(bases, tokens, plan, start, warmup, seconds)))
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -437,25 +452,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(env: dict, workers: int, port: int, cpus: list[int] | None):
+def _uvicorn(env: dict, workers: int, cpus: list[int] | None):
     import httpx
 
+    port = free_port()
     command = [
         str(Path(sys.executable).parent / "uvicorn"),
         "config.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--lifespan",
-        "off",
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--workers", str(workers),
+        "--lifespan", "off",
         "--no-server-header",
         "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
+        "--log-level", "warning",
+    ]  # fmt: skip
     if cpus:
         command = ["taskset", "--cpu-list", ",".join(map(str, cpus)), *command]
     server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (fixed arguments)
@@ -473,13 +484,27 @@ def start_server(env: dict, workers: int, port: int, cpus: list[int] | None):
     sys.exit("uvicorn did not answer /healthz")
 
 
-def stop_server(server) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+def start_servers(env: dict, workers: int, topology: str, cpus: list[int] | None):
+    """``shared``: one ``uvicorn --workers N`` (N processes accepting on one socket).
+    ``replicas``: N ``uvicorn --workers 1`` on N ports, the clients spread over them round
+    robin, as replicas behind a load balancer (the Dockerfile runs one process per container).
+    Returns the processes and the base URLs."""
+    if topology == "shared":
+        server, base = _uvicorn(env, workers, cpus)
+        return [server], [base]
+    started = [_uvicorn(env, 1, cpus) for _ in range(workers)]
+    return [server for server, _ in started], [base for _, base in started]
+
+
+def stop_servers(servers) -> None:
+    for server in servers:
+        server.terminate()
+    for server in servers:
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def py_spy(pid: int, seconds: float, output: str):
@@ -606,7 +631,12 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ints = lambda s: [int(x) for x in s.split(",") if x]  # noqa: E731
     floats = lambda s: [float(x) for x in s.split(",") if x]  # noqa: E731
-    parser.add_argument("--workers", type=ints, default=[2, 4], help="uvicorn workers, e.g. 2,4")
+    parser.add_argument("--workers", type=ints, default=[2, 4], help="server processes: 2,4")
+    parser.add_argument(
+        "--topology",
+        default="shared",
+        help="shared (uvicorn --workers N), replicas (N uvicorn --workers 1), or both",
+    )
     parser.add_argument("--batch", type=ints, default=[10], help="events per request, e.g. 1,10,25")
     parser.add_argument(
         "--modes", default="floor,closed,paced", help="any of floor (GET /healthz), closed, paced"
@@ -624,6 +654,13 @@ def parse_args():
     )
     parser.add_argument("--client-cpus", type=ints, default=[], help="pin the load generator")
     parser.add_argument("--server-cpus", type=ints, default=[], help="pin uvicorn (taskset)")
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="before each run, wait up to this long for other work to leave the CPUs idle",
+    )
     parser.add_argument("--out", default="var/bench-progress/heartbeats.json")
     parser.add_argument("--inprocess", type=int, default=0, metavar="N")
     parser.add_argument("--cprofile", default=None, metavar="FILE")
@@ -631,6 +668,30 @@ def parse_args():
         "--py-spy", default=None, metavar="PREFIX", help="sample the server with py-spy"
     )
     return parser.parse_args()
+
+
+def machine_busy(seconds: float = 2.0) -> float:
+    """Share of all CPUs busy over the next ``seconds``."""
+
+    def ticks():
+        values = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        return sum(values) - values[3] - values[4], sum(values)
+
+    busy, total = ticks()
+    time.sleep(seconds)
+    busy2, total2 = ticks()
+    return (busy2 - busy) / max(1, total2 - total)
+
+
+def wait_for_idle(max_wait: float, threshold: float = 0.2) -> tuple[float, float]:
+    """On a shared host: wait (at most ``max_wait`` s) until other work leaves the CPUs at
+    most ``threshold`` busy. Returns (seconds waited, busy share when starting)."""
+    started = time.monotonic()
+    busy = machine_busy()
+    while busy > threshold and time.monotonic() - started < max_wait:
+        time.sleep(3)
+        busy = machine_busy()
+    return round(time.monotonic() - started, 1), round(busy, 2)
 
 
 def run_specs(args) -> list[dict]:
@@ -646,12 +707,13 @@ def run_specs(args) -> list[dict]:
     return specs
 
 
-def run_once(args, data, server, base, spec, context) -> dict:
+def run_once(args, data, servers, bases, spec, context) -> dict:
     from django.db import connections
 
     reset_progress(data["learners"])
     tokens = access_tokens(data["learners"])
     connections.close_all()
+    waited, idle_busy = wait_for_idle(args.wait_idle) if args.wait_idle else (0.0, None)
     plan = {
         "mode": spec["mode"],
         "batch": spec["batch"],
@@ -664,7 +726,7 @@ def run_once(args, data, server, base, spec, context) -> dict:
     driver = context.Process(
         target=drive,
         args=(
-            base,
+            bases,
             tokens,
             plan,
             start,
@@ -679,26 +741,29 @@ def run_once(args, data, server, base, spec, context) -> dict:
     # Server and PostgreSQL CPU over the measured window only.
     time.sleep(max(0.0, start + args.warmup - time.monotonic()))
     load_before = os.getloadavg()
-    spy = None
+    spies = []
     if args.py_spy:
-        name = f"{args.py_spy}-w{args.current_workers}-b{spec['batch']}-{spec['mode']}"
-        spy = py_spy(
-            server.pid,
-            args.seconds,
-            name + (f"{spec['target_eps']:.0f}" if spec["target_eps"] else ""),
+        name = (
+            f"{args.py_spy}-{args.current_topology}{args.current_workers}-b{spec['batch']}-"
+            f"{spec['mode']}{spec['target_eps'] or ''}"
         )
-    before = cpu_snapshot(server.pid)
+        spies = [
+            py_spy(server.pid, args.seconds, f"{name}-{n}") for n, server in enumerate(servers)
+        ]
+    pids = {server.pid for server in servers}
+    before = cpu_snapshot(pids)
     time.sleep(max(0.0, start + args.warmup + args.seconds - time.monotonic()))
-    after = cpu_snapshot(server.pid)
+    after = cpu_snapshot(pids)
     stats = queue.get()
     driver.join()
-    if spy:
+    for spy in spies:
         spy.wait()
     result = summarise(stats, args.seconds)
     cpu = cpu_delta(before, after)
     requests = max(result["requests"], 1)
     return {
         "workers": args.current_workers,
+        "topology": args.current_topology,
         **spec,
         "interval_s": round(plan["interval"], 4),
         "client_nice": args.client_nice,
@@ -708,6 +773,15 @@ def run_once(args, data, server, base, spec, context) -> dict:
         **cpu,
         "server_cpu_ms_per_request": round(cpu["server_seconds"] / requests * 1000, 2),
         "postgres_cpu_ms_per_request": round(cpu["postgres_seconds"] / requests * 1000, 2),
+        "waited_for_idle_s": waited,
+        "busy_before_start": idle_busy,
+        "other_cpu_seconds": round(
+            cpu["machine_busy_seconds"]
+            - cpu["server_seconds"]
+            - cpu["postgres_seconds"]
+            - result["client_cpu_seconds"],
+            2,
+        ),
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "database_after": accepted_in_database(data["learners"]),
@@ -736,36 +810,37 @@ def main() -> None:
         + (f", server cpus {args.server_cpus}" if args.server_cpus else "")
     )
     header = (
-        "| workers | batch | mode | offered ev/s | req/s | events/s | accepted | dup | rejected "
+        "| server | batch | mode | offered ev/s | req/s | events/s | accepted | dup | rejected "
         "| errors | p50 ms | p95 ms | p99 ms | p95 from schedule ms | server CPU ms/req "
-        "| pg CPU ms/req | client CPU s | machine busy | load before |"
+        "| pg CPU ms/req | client CPU s | other CPU s | busy before |"
     )
     print(header)
     print("|---" * (header.count("|") - 1) + "|")
-    for workers in args.workers:
-        args.current_workers = workers
-        server, base = start_server(env, workers, free_port(), args.server_cpus)
+    for topology, workers in [(t, w) for t in args.topology.split(",") for w in args.workers]:
+        args.current_workers, args.current_topology = workers, topology
+        servers, bases = start_servers(env, workers, topology, args.server_cpus)
         try:
             for spec in run_specs(args):
-                run = run_once(args, data, server, base, spec, context)
+                run = run_once(args, data, servers, bases, spec, context)
                 runs.append(run)
                 print(
-                    f"| {workers} | {run['batch'] or '-'} | {run['mode']} | "
+                    f"| {topology} {workers} | {run['batch'] or '-'} | {run['mode']} | "
                     f"{run['target_eps'] or '-'} | {run['requests_per_second']} | "
                     f"{run['events_per_second']} | {run['accepted']} | {run['duplicate']} | "
                     f"{run['rejected']} | {sum(run['errors'].values())} | {run.get('p50_ms')} | "
                     f"{run.get('p95_ms')} | {run.get('p99_ms')} | "
                     f"{run.get('p95_from_schedule_ms', '-')} | "
                     f"{run['server_cpu_ms_per_request']} | {run['postgres_cpu_ms_per_request']} | "
-                    f"{run['client_cpu_seconds']} | {run['machine_busy_fraction']} | "
-                    f"{run['loadavg_before'][0]} |",
+                    f"{run['client_cpu_seconds']} | {run['other_cpu_seconds']} | "
+                    f"{run['busy_before_start']} |",
                     flush=True,
                 )
         finally:
-            stop_server(server)
+            stop_servers(servers)
     out = ROOT / args.out
     out.parent.mkdir(parents=True, exist_ok=True)
-    arguments = {k: v for k, v in vars(args).items() if k not in ("out", "current_workers")}
+    arguments = {k: v for k, v in vars(args).items() if not k.startswith("current_")}
+    arguments.pop("out")
     out.write_text(json.dumps({"machine": info, "arguments": arguments, "runs": runs}, indent=2))
     print(f"results: {args.out}")
 
