@@ -507,10 +507,11 @@ def stop_servers(servers) -> None:
             server.wait()
 
 
-def py_spy(pid: int, seconds: float, output: str):
+def py_spy(pid: int, seconds: float, output: str, *, wall: bool = False):
     """Sample the server's processes (the uvicorn parent and its workers) with py-spy, which
     is not a project dependency: ``.venv/bin/pip install py-spy`` to use ``--py-spy``. Writes
-    collapsed stacks (one line per stack, with its sample count) to ``output``."""
+    collapsed stacks (one line per stack, with its sample count) to ``output``: samples of
+    the thread holding the GIL (CPU), or with ``wall`` of every thread, idle or not."""
     binary = Path(sys.executable).parent / "py-spy"
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(  # noqa: S603 (fixed arguments)
@@ -520,7 +521,7 @@ def py_spy(pid: int, seconds: float, output: str):
             "--pid",
             str(pid),
             "--subprocesses",
-            "--gil",
+            "--idle" if wall else "--gil",
             "--rate",
             "50",
             "--duration",
@@ -667,6 +668,9 @@ def parse_args():
     parser.add_argument(
         "--py-spy", default=None, metavar="PREFIX", help="sample the server with py-spy"
     )
+    parser.add_argument(
+        "--py-spy-wall", action="store_true", help="py-spy: every thread (wall time), not CPU"
+    )
     return parser.parse_args()
 
 
@@ -748,7 +752,8 @@ def run_once(args, data, servers, bases, spec, context) -> dict:
             f"{spec['mode']}{spec['target_eps'] or ''}"
         )
         spies = [
-            py_spy(server.pid, args.seconds, f"{name}-{n}") for n, server in enumerate(servers)
+            py_spy(server.pid, args.seconds, f"{name}-{n}", wall=args.py_spy_wall)
+            for n, server in enumerate(servers)
         ]
     pids = {server.pid for server in servers}
     before = cpu_snapshot(pids)
