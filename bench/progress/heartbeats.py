@@ -151,11 +151,14 @@ def seed(clients: int, duration: float) -> dict:
 def reset_progress(user_ids: list[int]) -> None:
     """Forget the learners' progress so each run starts from the same state (the first batch
     of each client creates its progress row, as for a learner starting the lesson)."""
+    from django.core.cache import cache
     from django.db import connection
 
     from learning.analytics.models import LearningEvent, ObjectType
     from learning.progress.models import HeartbeatReceipt, LessonProgress
 
+    # The per-learner request limit's history (DRF throttle keys in the cache), if any.
+    cache.delete_many([f"throttle_progress_events_user_{pk}" for pk in user_ids])
     LessonProgress.objects.filter(user_id__in=user_ids).delete()
     HeartbeatReceipt.objects.filter(user_id__in=user_ids).delete()
     LearningEvent.objects.filter(actor_id__in=user_ids, object_type=ObjectType.LESSON).delete()
@@ -544,25 +547,33 @@ def in_process(seed_data: dict, batch: int, requests: int, cprofile: str | None)
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    learner = seed_data["learners"][0]
-    reset_progress([learner])
-    (token,) = access_tokens([learner])
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
-    media, last = 0.0, time.monotonic() - 1.0
+    # Requests rotate over all learners (like the server runs), so none of them reaches the
+    # per-learner request limit (THROTTLE_PROGRESS_EVENTS_USER).
+    learners = seed_data["learners"]
+    reset_progress(learners)
+    clients = [
+        Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
+        for token in access_tokens(learners)
+    ]
+    state = [[0.0, time.monotonic() - 1.0] for _ in learners]  # media clock, last send
+    turn = 0
 
     def send():
-        nonlocal media, last
+        nonlocal turn
+        n, turn = turn % len(clients), turn + 1
+        media, last = state[n]
         now = time.monotonic()
-        advance, last = (now - last), now
+        advance = now - last
         events = _events(
             seed_data["lesson_id"], media, media + advance, batch, 1.0, datetime.now(UTC)
         )
-        media += advance
-        response = client.post(ENDPOINT, {"events": events}, content_type="application/json")
+        state[n] = [media + advance, now]
+        response = clients[n].post(ENDPOINT, {"events": events}, content_type="application/json")
         assert response.status_code == 200, response.content
         return response.json()
 
-    send()  # creates the progress row; what follows is the steady state
+    for _ in clients:
+        send()  # creates the progress rows; what follows is the steady state
     with CaptureQueriesContext(connection) as queries:
         body = send()
     captured = [q["sql"] for q in queries.captured_queries]
