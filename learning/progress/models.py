@@ -76,7 +76,10 @@ class HeartbeatReceipt(models.Model):
     """A client event id already counted, so a retried heartbeat counts once. Receipts older
     than ``PROGRESS_RECEIPT_RETENTION_DAYS`` are pruned by a periodic task."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The unique (user, client_event_id) index serves lookups by user: no index of its own.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     client_event_id = models.UUIDField()
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

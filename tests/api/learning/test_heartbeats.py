@@ -310,3 +310,19 @@ def test_heartbeats_keep_last_activity_and_last_lesson(student, instructor, as_u
     lf.send(client, lf.event(second, 5, 10))
     enrollment.refresh_from_db()
     assert timezone.now() - enrollment.last_activity_at < timedelta(seconds=30)
+
+
+def test_heartbeat_query_budget_grows_per_lesson_not_per_event(
+    student, instructor, as_user, django_assert_max_num_queries
+):
+    course, (first, second, _) = lf.video_course(instructors=[instructor], videos=2)
+    lf.enroll(student, course)
+    client = as_user(student)
+    lf.send(client, lf.event(first, 0, 1), lf.event(second, 0, 1))
+    lf.elapse(student, 60)
+    events = [lf.event(lesson, n, n + 1) for lesson in (first, second) for n in range(1, 11)]
+    # Auth and lessons once, then per lesson: lock, receipts read and write, progress
+    # update (plus the test's savepoints); the enrollment is touched at most once a minute.
+    with django_assert_max_num_queries(2 + 2 * 7):
+        body = lf.send(client, *events)
+    assert all(r["status"] == "accepted" for r in body["results"])
