@@ -45,10 +45,7 @@ def is_course_staff(user, course: CoursePage) -> bool:
 
 def is_current_learner(user, course: CoursePage) -> bool:
     return (
-        _signed_in(user)
-        and Enrollment.objects.filter(
-            user=user, course=course, status__in=Enrollment.CURRENT
-        ).exists()
+        _signed_in(user) and Enrollment.objects.current().filter(user=user, course=course).exists()
     )
 
 
@@ -87,11 +84,7 @@ def can_play_course_video(user, asset) -> bool:
     if user.has_perm(REVIEW_PERMISSION):
         return lessons.exists()
     return lessons.filter(
-        Exists(
-            Enrollment.objects.filter(
-                course=OuterRef("course"), user=user, status__in=Enrollment.CURRENT
-            )
-        )
+        Exists(Enrollment.objects.current().filter(course=OuterRef("course"), user=user))
         | Exists(CourseInstructor.objects.filter(course=OuterRef("course"), user=user))
     ).exists()
 

@@ -144,9 +144,7 @@ def _invalid(index: int, raw, errors: dict) -> HeartbeatResult:
         event_id = serializers.UUIDField().to_internal_value(event_id) if event_id else None
     except serializers.ValidationError:
         event_id = None
-    result = HeartbeatResult(index, event_id, Outcome.REJECTED, [Reason.INVALID])
-    result.errors = errors
-    return result
+    return HeartbeatResult(index, event_id, Outcome.REJECTED, [Reason.INVALID], errors=errors)
 
 
 class HeartbeatView(APIView):
@@ -199,7 +197,7 @@ class HeartbeatView(APIView):
                         "status": r.status,
                         "reasons": r.reasons,
                         "credited_seconds": r.credited_seconds,
-                        **({"errors": r.errors} if getattr(r, "errors", None) else {}),
+                        **({"errors": r.errors} if r.errors else {}),
                     }
                     for r in results
                 ],
@@ -346,7 +344,7 @@ class RosterEntryView(APIView):
     def delete(self, request, course_id: int, enrollment_id: int):
         course = _staff_course(request, course_id)
         enrollment = get_object_or_404(
-            Enrollment, pk=enrollment_id, course=course, status__in=Enrollment.CURRENT
+            Enrollment.objects.current(), pk=enrollment_id, course=course
         )
         services.enrollment_cancel(enrollment=enrollment, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -140,7 +140,5 @@ def ensure_demo_enrollments(*, student, courses) -> list:
     live = [by_pk[course.pk] for course in courses if course.pk in by_pk]
     if not live:
         return []
-    existing = Enrollment.objects.filter(
-        user=student, course=live[0], status__in=Enrollment.CURRENT
-    ).first()
+    existing = Enrollment.objects.current().filter(user=student, course=live[0]).first()
     return [existing or enrollment_create(user=student, course=live[0])]

@@ -5,6 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class EnrollmentQuerySet(models.QuerySet):
+    def current(self):
+        """Active or completed: the enrollments that open a course."""
+        return self.filter(status__in=Enrollment.CURRENT)
+
+
 class Enrollment(models.Model):
     """A learner's place in a course. At most one *current* (active or completed) enrollment
     per learner and course; cancelled and expired ones stay as history. Progress belongs to
@@ -52,6 +58,8 @@ class Enrollment(models.Model):
     )
     last_activity_at = models.DateTimeField(null=True, blank=True)
     last_lesson_id = models.UUIDField(null=True, blank=True)
+
+    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-enrolled_at", "-pk"]

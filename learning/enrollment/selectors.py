@@ -28,9 +28,7 @@ def current_enrollment(user, course_id: int) -> Enrollment | None:
     if user is None or not user.is_authenticated:
         return None
     return (
-        annotate_percent(
-            Enrollment.objects.filter(user=user, course_id=course_id, status__in=Enrollment.CURRENT)
-        )
+        annotate_percent(Enrollment.objects.current().filter(user=user, course_id=course_id))
         .order_by()
         .first()
     )
@@ -40,7 +38,7 @@ def learner_enrollments(user, *, status: str | None = None) -> QuerySet[Enrollme
     """The learner dashboard: current enrollments by default (newest activity first), with
     each course's catalog summary prefetched and percent complete annotated."""
     rows = Enrollment.objects.filter(user=user)
-    rows = rows.filter(status=status) if status else rows.filter(status__in=Enrollment.CURRENT)
+    rows = rows.filter(status=status) if status else rows.current()
     courses = CoursePage.objects.select_related("category__parent__parent", "stats", "cover_image")
     courses = courses.prefetch_related(
         Prefetch(
@@ -62,7 +60,7 @@ def course_roster(
     """A course's learners (current enrollments unless ``status`` says otherwise), with
     their progress, searchable by name and email."""
     rows = Enrollment.objects.filter(course=course).select_related("user")
-    rows = rows.filter(status=status) if status else rows.filter(status__in=Enrollment.CURRENT)
+    rows = rows.filter(status=status) if status else rows.current()
     if q:
         terms = Q()
         for field in ("user__email", "user__first_name", "user__last_name", "user__display_name"):

@@ -68,7 +68,7 @@ def enrollment_create(
     if source == Source.SELF:
         _check_self_enrollment(user=user, course=course, now=now)
     _lock_seats(course)
-    if Enrollment.objects.filter(user=user, course=course, status__in=Enrollment.CURRENT).exists():
+    if Enrollment.objects.current().filter(user=user, course=course).exists():
         raise errors.AlreadyEnrolled()
     if course.capacity is not None:
         taken = Enrollment.objects.filter(course=course, status=Enrollment.Status.ACTIVE).count()
@@ -250,9 +250,11 @@ def invitations_claim(*, user) -> list[Enrollment]:
                     )
                     enrolled.append(enrollment)
                 except errors.AlreadyEnrolled:
-                    enrollment = Enrollment.objects.filter(
-                        user=user, course=invitation.course, status__in=Enrollment.CURRENT
-                    ).first()
+                    enrollment = (
+                        Enrollment.objects.current()
+                        .filter(user=user, course=invitation.course)
+                        .first()
+                    )
                 EnrollmentInvitation.objects.filter(pk=invitation.pk).update(
                     status=EnrollmentInvitation.Status.ACCEPTED,
                     decided_at=timezone.now(),

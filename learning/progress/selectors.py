@@ -61,8 +61,7 @@ def lesson_states(user, course_id: int) -> dict[str, LessonProgress]:
     """The learner's progress in each lesson of the course, by lesson id (string)."""
     if user is None or not user.is_authenticated:
         return {}
-    rows = LessonProgress.objects.filter(user=user, course_id=course_id).select_related("lesson")
-    return {str(row.lesson.lesson_id): row for row in rows}
+    return lesson_states_for_courses(user, [course_id]).get(course_id, {})
 
 
 def lesson_states_for_courses(

@@ -85,6 +85,7 @@ class HeartbeatResult:
     status: str
     reasons: list[str] = field(default_factory=list)
     credited_seconds: float = 0.0
+    errors: dict | None = None  # per field, for events that are not well formed
 
 
 def _event(user, verb, lesson: CourseLesson, now, *, result=None, extensions=None):
@@ -138,9 +139,9 @@ def _touch_enrollment(user, lesson: CourseLesson, now) -> None:
         and now - known < ACTIVITY_RESOLUTION
     ):
         return  # already recorded recently: spare the hot path a write
-    Enrollment.objects.filter(
-        user=user, course_id=lesson.course_id, status__in=Enrollment.CURRENT
-    ).update(last_activity_at=now, last_lesson_id=lesson.lesson_id)
+    Enrollment.objects.current().filter(user=user, course_id=lesson.course_id).update(
+        last_activity_at=now, last_lesson_id=lesson.lesson_id
+    )
 
 
 def _complete(progress: LessonProgress, *, by: str, now) -> None:
@@ -323,9 +324,7 @@ def lesson_open(*, user, lesson: CourseLesson) -> LessonProgress | None:
     """A current learner opened a lesson: it becomes their last lesson and, the first time,
     starts (in progress). Returns their progress, or None for people who are not learners
     of the course."""
-    if not Enrollment.objects.filter(
-        user=user, course_id=lesson.course_id, status__in=Enrollment.CURRENT
-    ).exists():
+    if not Enrollment.objects.current().filter(user=user, course_id=lesson.course_id).exists():
         return None
     now = timezone.now()
     with transaction.atomic():
@@ -353,9 +352,7 @@ def lesson_complete(
 ) -> LessonProgress:
     """Complete a lesson for a current learner (idempotent). ``by`` is
     :class:`LessonProgress.CompletedBy`; ``result`` (xAPI: score, success…) goes to the log."""
-    if not Enrollment.objects.filter(
-        user=user, course_id=lesson.course_id, status__in=Enrollment.CURRENT
-    ).exists():
+    if not Enrollment.objects.current().filter(user=user, course_id=lesson.course_id).exists():
         raise NotEnrolled()
     now = timezone.now()
     progress, created = _locked_progress(user, lesson, now=now, credit_from=now)
