@@ -10,7 +10,24 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 from api.problems import PROBLEM_CONTENT_TYPE, problem_body
-from config.errors import DomainError
+from config.errors import DomainError, ErrorKind
+
+# The one place where a domain error's kind becomes an HTTP status.
+KIND_STATUS: dict[ErrorKind, int] = {
+    ErrorKind.INVALID: 400,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.PAYMENT_REQUIRED: 402,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.GONE: 410,
+    ErrorKind.TOO_LARGE: 413,
+    ErrorKind.UNAVAILABLE: 503,
+}
+
+
+def status_for(error: DomainError) -> int:
+    return KIND_STATUS[ErrorKind(error.kind)]
 
 
 def _is_leaf(node) -> bool:
@@ -44,7 +61,7 @@ class DomainAPIException(exceptions.APIException):
     """A service's :class:`config.errors.DomainError`, carried through DRF's handling."""
 
     def __init__(self, error: DomainError) -> None:
-        self.status_code = error.status
+        self.status_code = status_for(error)
         super().__init__(detail=error.message, code=error.code)
 
 

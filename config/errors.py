@@ -1,13 +1,32 @@
-"""The base of every package's domain errors (``<app>/errors.py``).
+"""The one base of every package's domain errors (``<app>/errors.py``).
 
-Services raise them; the API turns each into a problem response with the error's ``status``
-and ``code`` and its ``message`` as the detail. Messages must be safe to show to users.
+Domain code knows no HTTP. An error carries a stable machine-readable ``code``, a ``kind``
+(what went wrong, in domain terms) and a ``message`` safe to show to people. The HTTP layer
+alone (``api/exceptions.py``) maps each kind to a status; the admin shows the message.
 """
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorKind(StrEnum):
+    """What kind of failure a domain error is; ``api.exceptions`` maps each to a status."""
+
+    INVALID = "invalid"  # the request is not acceptable as asked
+    UNAUTHENTICATED = "unauthenticated"  # who is asking is not established
+    PAYMENT_REQUIRED = "payment_required"  # allowed only after paying
+    FORBIDDEN = "forbidden"  # known, and not allowed
+    NOT_FOUND = "not_found"  # no such thing (or not visible to the caller)
+    CONFLICT = "conflict"  # not in a state that allows it
+    GONE = "gone"  # existed, expired for good
+    TOO_LARGE = "too_large"  # over a size limit
+    UNAVAILABLE = "unavailable"  # a dependency is down; worth retrying later
 
 
 class DomainError(Exception):
     code = "error"
-    status = 400
+    kind = ErrorKind.INVALID
     default_message = "The request could not be completed."
 
     def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
@@ -15,3 +34,6 @@ class DomainError(Exception):
         if code:
             self.code = code
         super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message

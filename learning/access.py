@@ -18,13 +18,13 @@ from cms.models import (
     CourseLesson,
     CoursePage,
 )
-from config.errors import DomainError
+from config.errors import DomainError, ErrorKind
 from learning.enrollment.models import Enrollment
 from media_pipeline import access as media_access
 
 
 class EnrollmentRequired(DomainError):
-    status = 403
+    kind = ErrorKind.FORBIDDEN
     code = "enrollment_required"
     default_message = "Enroll in this course to open this lesson."
 

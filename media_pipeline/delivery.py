@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from media_pipeline import services
 from media_pipeline import storage as media_storage
-from media_pipeline.errors import InvalidSignature, NotReady
+from media_pipeline.errors import NotReady, RenditionNotFound
 from media_pipeline.models import VideoAsset
 
 STREAM_SALT = "media_pipeline.stream"
@@ -123,10 +123,10 @@ def master_playlist(asset: VideoAsset) -> str:
 def media_playlist(asset: VideoAsset, rendition: str, *, request=None) -> str:
     """A rendition's playlist with every segment replaced by a signed URL."""
     if not RENDITION_NAME.match(rendition):
-        raise InvalidSignature("No such rendition.", code="not_found")
+        raise RenditionNotFound("No such rendition.")
     row = next((r for r in asset.renditions.all() if r.name == rendition), None)
     if row is None:
-        raise InvalidSignature("No such rendition.", code="not_found")
+        raise RenditionNotFound("No such rendition.")
     folder = row.playlist.name.rsplit("/", 1)[0]
     with media_storage.storage().open(row.playlist.name, "rb") as fh:
         lines = fh.read().decode("utf-8").splitlines()

@@ -3,18 +3,11 @@ is shown to humans (API problem details, the admin, an asset's failure reason)."
 
 from __future__ import annotations
 
+from config.errors import DomainError, ErrorKind
 
-class MediaError(Exception):
+
+class MediaError(DomainError):
     code = "media_error"
-
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class UploadRejected(MediaError):
@@ -25,6 +18,7 @@ class UploadRejected(MediaError):
 
 class UploadTooLarge(UploadRejected):
     code = "upload_too_large"
+    kind = ErrorKind.TOO_LARGE
 
 
 class UnsupportedFileType(UploadRejected):
@@ -35,6 +29,7 @@ class InvalidState(MediaError):
     """The asset is not in a state that allows this operation."""
 
     code = "invalid_state"
+    kind = ErrorKind.CONFLICT
 
 
 class UploadIncomplete(MediaError):
@@ -45,6 +40,7 @@ class UploadIncomplete(MediaError):
 
 class UploadExpired(MediaError):
     code = "upload_expired"
+    kind = ErrorKind.GONE
 
 
 class InvalidUploadPart(MediaError):
@@ -57,12 +53,14 @@ class InvalidCaptions(MediaError):
 
 class NotReady(MediaError):
     code = "not_ready"
+    kind = ErrorKind.CONFLICT
 
 
 class InvalidSignature(MediaError):
     """A signed URL was tampered with or has expired."""
 
     code = "invalid_signature"
+    kind = ErrorKind.FORBIDDEN
 
 
 class ProcessingFailed(MediaError):
@@ -75,7 +73,14 @@ class StorageUnavailable(MediaError):
     """Storage could not be reached; transient (worth retrying)."""
 
     code = "storage_unavailable"
+    kind = ErrorKind.UNAVAILABLE
 
 
 class FFmpegUnavailable(MediaError):
     code = "ffmpeg_unavailable"
+    kind = ErrorKind.UNAVAILABLE
+
+
+class RenditionNotFound(MediaError):
+    code = "not_found"
+    kind = ErrorKind.NOT_FOUND

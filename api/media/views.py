@@ -28,60 +28,16 @@ from api.media.serializers import (
 from media_pipeline import access, delivery, selectors, services
 from media_pipeline import storage as media_storage
 from media_pipeline.errors import (
-    InvalidCaptions,
-    InvalidSignature,
     InvalidState,
-    InvalidUploadPart,
-    MediaError,
-    NotReady,
-    StorageUnavailable,
-    UploadExpired,
-    UploadIncomplete,
-    UploadRejected,
-    UploadTooLarge,
 )
 from media_pipeline.models import CaptionTrack, VideoAsset
 
 TAGS = ["media"]
 HLS_CONTENT_TYPE = "application/vnd.apple.mpegurl"
 
-# Domain error -> HTTP status. Order matters: subclasses first.
-ERROR_STATUS: list[tuple[type[MediaError], int]] = [
-    (UploadTooLarge, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE),
-    (UploadRejected, status.HTTP_400_BAD_REQUEST),
-    (UploadIncomplete, status.HTTP_400_BAD_REQUEST),
-    (InvalidUploadPart, status.HTTP_400_BAD_REQUEST),
-    (InvalidCaptions, status.HTTP_400_BAD_REQUEST),
-    (UploadExpired, status.HTTP_410_GONE),
-    (InvalidState, status.HTTP_409_CONFLICT),
-    (NotReady, status.HTTP_409_CONFLICT),
-    (InvalidSignature, status.HTTP_403_FORBIDDEN),
-    (StorageUnavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
-]
-
-
-class MediaProblem(exceptions.APIException):
-    def __init__(self, error: MediaError, status_code: int) -> None:
-        super().__init__(detail=error.message, code=error.code)
-        self.status_code = status_code
-
-
-def to_api_error(error: MediaError) -> exceptions.APIException:
-    if error.code == "not_found":
-        return exceptions.NotFound(error.message)
-    for kind, code in ERROR_STATUS:
-        if isinstance(error, kind):
-            return MediaProblem(error, code)
-    return MediaProblem(error, status.HTTP_400_BAD_REQUEST)
-
 
 class MediaView(APIView):
-    """Maps domain errors to problem details and resolves assets with access checks."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, MediaError):
-            exc = to_api_error(exc)
-        return super().handle_exception(exc)
+    """Resolves assets with access checks (domain errors become problems in one handler)."""
 
     def get_asset(self, pk: int, *, manage: bool = False) -> VideoAsset:
         """A video the user may see (404 otherwise: no leaking whose videos exist)."""
@@ -137,7 +93,7 @@ class UploadDetailView(MediaView):
     def get(self, request, pk: int):
         asset = self.get_asset(pk, manage=True)
         if asset.status != VideoAsset.Status.AWAITING_UPLOAD:
-            raise to_api_error(InvalidState("This upload has already completed."))
+            raise InvalidState("This upload has already completed.")
         body = {"asset": asset, "upload": delivery.upload_targets(asset, request=request)}
         return Response(UploadSerializer(body).data)
 

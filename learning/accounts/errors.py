@@ -1,7 +1,7 @@
-"""Domain errors of accounts. The API maps each to a problem response using ``code`` and
-``status``; messages are safe to show to the person."""
+"""Domain errors of accounts. The API maps each to a problem response by ``code`` and
+``kind``; messages are safe to show to the person."""
 
-from config.errors import DomainError
+from config.errors import DomainError, ErrorKind
 
 
 class AccountError(DomainError):
@@ -10,7 +10,7 @@ class AccountError(DomainError):
 
 class InvalidCredentials(AccountError):
     code = "invalid_credentials"
-    status = 401
+    kind = ErrorKind.UNAUTHENTICATED
     default_message = "The email address or password is not correct."
 
 
@@ -18,19 +18,19 @@ class InvalidToken(AccountError):
     """Expired, forged, reused or wrong-purpose tokens. ``code`` says which."""
 
     code = "token_invalid"
-    status = 400
+    kind = ErrorKind.INVALID
     default_message = "This link or token is not valid."
 
 
 class SessionRevoked(AccountError):
     code = "session_revoked"
-    status = 401
+    kind = ErrorKind.UNAUTHENTICATED
     default_message = "This session has been signed out. Sign in again."
 
 
 class TokenReused(AccountError):
     code = "token_reused"
-    status = 401
+    kind = ErrorKind.UNAUTHENTICATED
     default_message = (
         "This refresh token was already used. For your safety the session has been signed out."
     )
@@ -38,31 +38,31 @@ class TokenReused(AccountError):
 
 class EmailTaken(AccountError):
     code = "email_taken"
-    status = 400
+    kind = ErrorKind.INVALID
     default_message = "An account with this email address already exists."
 
 
 class WrongPassword(AccountError):
     code = "wrong_password"
-    status = 400
+    kind = ErrorKind.INVALID
     default_message = "The current password is not correct."
 
 
 class InvalidImage(AccountError):
     code = "invalid_image"
-    status = 400
+    kind = ErrorKind.INVALID
     default_message = "The file is not a supported image (JPEG, PNG, WebP or GIF)."
 
 
 class RequestConflict(AccountError):
     code = "conflict"
-    status = 409
+    kind = ErrorKind.CONFLICT
     default_message = "This request conflicts with the current state."
 
 
 class RefreshRaced(AccountError):
     code = "token_already_rotated"
-    status = 409
+    kind = ErrorKind.CONFLICT
     default_message = (
         "This refresh token was just exchanged by another request. Use the newest tokens."
     )

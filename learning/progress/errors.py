@@ -1,6 +1,6 @@
-"""Domain errors of progress; the API maps each to a problem response (code, status)."""
+"""Domain errors of progress; the API maps each kind to a problem response status."""
 
-from config.errors import DomainError
+from config.errors import DomainError, ErrorKind
 
 
 class ProgressError(DomainError):
@@ -8,13 +8,13 @@ class ProgressError(DomainError):
 
 
 class LessonNotAvailable(ProgressError):
-    status = 404
+    kind = ErrorKind.NOT_FOUND
     code = "lesson_not_available"
     default_message = "No such lesson in a course you are enrolled in."
 
 
 class CompletionNotManual(ProgressError):
-    status = 409
+    kind = ErrorKind.CONFLICT
     code = "completion_not_manual"
     default_message = (
         "Only reading lessons are marked complete by hand; videos complete by watching and "

@@ -163,3 +163,59 @@ def test_api_root_lists_entry_points(client):
     body = response.json()
     assert body["version"] == "v2"
     assert set(body["links"]) == {"schema", "docs", "health", "readiness"}
+
+
+def _domain_error_classes():
+    import importlib
+
+    from config.errors import DomainError
+
+    for module in (
+        "learning.access",
+        "learning.accounts.errors",
+        "learning.enrollment.errors",
+        "learning.progress.errors",
+        "media_pipeline.errors",
+    ):
+        importlib.import_module(module)
+    pending, seen = [DomainError], []
+    while pending:
+        cls = pending.pop()
+        seen.append(cls)
+        pending.extend(cls.__subclasses__())
+    return seen
+
+
+def test_every_domain_error_has_a_kind_the_api_maps_and_no_http_status():
+    from api.exceptions import KIND_STATUS
+    from media_pipeline.errors import MediaError
+
+    classes = _domain_error_classes()
+    assert MediaError in classes  # media errors share the one base
+    for cls in classes:
+        assert cls.kind in KIND_STATUS, cls
+        assert not hasattr(cls, "status"), f"{cls.__name__} carries an HTTP status"
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        ("media_pipeline.errors:UploadTooLarge", 413, "upload_too_large"),
+        ("media_pipeline.errors:UploadExpired", 410, "upload_expired"),
+        ("media_pipeline.errors:InvalidSignature", 403, "invalid_signature"),
+        ("media_pipeline.errors:RenditionNotFound", 404, "not_found"),
+        ("media_pipeline.errors:StorageUnavailable", 503, "storage_unavailable"),
+        ("learning.enrollment.errors:PaymentRequired", 402, "payment_required"),
+        ("learning.enrollment.errors:CourseFull", 409, "course_full"),
+        ("learning.accounts.errors:InvalidCredentials", 401, "invalid_credentials"),
+    ],
+)
+def test_domain_errors_become_problems_by_kind_in_one_handler(error, status, code):
+    from django.utils.module_loading import import_string
+
+    cls = import_string(error.replace(":", "."))
+    response = call(RaisingView.as_view(error=cls("Readable reason.")))
+    assert response.status_code == status
+    assert response.data["code"] == code
+    assert response.data["detail"] == "Readable reason."
+    assert set(response.data) >= PROBLEM_KEYS
