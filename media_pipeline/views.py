@@ -29,6 +29,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
+import config.converters  # noqa: F401  (registers the <id:> converter)
 from media_pipeline import access, selectors, services
 from media_pipeline import storage as media_storage
 from media_pipeline.errors import MediaError
@@ -321,7 +322,7 @@ class VideoLibraryViewSet(ViewSet):
                 name="index_results",
             ),
             path("upload/", VideoUploadView.as_view(**self._names()), name="add"),
-            path("<int:pk>/", VideoDetailView.as_view(**self._names()), name="edit"),
+            path("<id:pk>/", VideoDetailView.as_view(**self._names()), name="edit"),
         ]
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import config.converters  # noqa: F401  (registers the <id:> converter)
 from api.accounts import views
 
 auth_patterns = [
@@ -29,5 +30,5 @@ me_patterns = [
 ]
 
 user_patterns = [
-    path("<int:user_id>/roles/", views.UserRolesView.as_view(), name="user-roles"),
+    path("<id:user_id>/roles/", views.UserRolesView.as_view(), name="user-roles"),
 ]

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db.models import Case, IntegerField, Value, When
 from django_filters import rest_framework as filters
 from wagtail.search.backends import get_search_backend
 
 from cms.models import CourseCategory, CourseLevel, CoursePage
+from config.converters import MAX_ID
+
+FTS_KEYWORDS = {"AND", "OR", "NOT", "NEAR"}
 
 ORDERINGS = {
     "newest": ("-first_published_at", "-pk"),
@@ -14,6 +19,17 @@ ORDERINGS = {
     "-price": ("-price", "title", "pk"),
     "popular": ("-stats__learner_count", "-first_published_at", "-pk"),
 }
+
+
+def search_terms(text: str) -> str:
+    """The words of a search box, without the full-text engines' operator syntax.
+
+    Quotes, parentheses, ``*``, ``:``, ``^``, ``-`` and keywords such as ``NEAR`` mean something
+    to SQLite FTS5 and PostgreSQL's ``tsquery``; an unbalanced quote is an error there. Learners
+    type words, so words are what is searched for.
+    """
+    words = re.findall(r"\w+", text)
+    return " ".join(word for word in words if word.upper() not in FTS_KEYWORDS)
 
 
 class CourseFilter(filters.FilterSet):
@@ -37,7 +53,10 @@ class CourseFilter(filters.FilterSet):
         help_text="`free` or `paid`.",
     )
     instructor = filters.NumberFilter(
-        method="filter_instructor", min_value=1, help_text="An instructor's user id."
+        method="filter_instructor",
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="An instructor's user id.",
     )
     tag = filters.CharFilter(method="filter_tag", max_length=100, help_text="A tag slug.")
     ordering = filters.ChoiceFilter(
@@ -66,8 +85,10 @@ class CourseFilter(filters.FilterSet):
         return queryset.filter(tags__slug=value)
 
     def apply_search_and_ordering(self, queryset):
-        query = self.form.cleaned_data.get("q")
+        query = search_terms(self.form.cleaned_data.get("q") or "")
         ordering = self.form.cleaned_data.get("ordering")
+        if self.form.cleaned_data.get("q") and not query:
+            return queryset.none()  # only punctuation: nothing can match
         if query:
             matches = get_search_backend().search(
                 query, CoursePage.objects.live(), order_by_relevance=not ordering

@@ -1,12 +1,13 @@
 from django.urls import path
 
+import config.converters  # noqa: F401  (registers the <id:> converter)
 from api.courses import views
 
 course_patterns = [
     path("", views.CourseListView.as_view(), name="courses"),
-    path("<int:course_id>/", views.CourseDetailView.as_view(), name="course"),
+    path("<id:course_id>/", views.CourseDetailView.as_view(), name="course"),
     path(
-        "<int:course_id>/lessons/<uuid:lesson_id>/",
+        "<id:course_id>/lessons/<uuid:lesson_id>/",
         views.LessonView.as_view(),
         name="course-lesson",
     ),

@@ -1,36 +1,37 @@
 from django.urls import path
 
+import config.converters  # noqa: F401  (registers the <id:> converter)
 from api.learning import views
 
 course_patterns = [
     path(
-        "<int:course_id>/enrollment/",
+        "<id:course_id>/enrollment/",
         views.CourseEnrollmentView.as_view(),
         name="course-enrollment",
     ),
     path(
-        "<int:course_id>/lessons/<uuid:lesson_id>/complete/",
+        "<id:course_id>/lessons/<uuid:lesson_id>/complete/",
         views.LessonCompleteView.as_view(),
         name="course-lesson-complete",
     ),
-    path("<int:course_id>/roster/", views.RosterView.as_view(), name="course-roster"),
+    path("<id:course_id>/roster/", views.RosterView.as_view(), name="course-roster"),
     path(
-        "<int:course_id>/roster/export/",
+        "<id:course_id>/roster/export/",
         views.RosterExportView.as_view(),
         name="course-roster-export",
     ),
     path(
-        "<int:course_id>/roster/invitations/",
+        "<id:course_id>/roster/invitations/",
         views.InvitationListView.as_view(),
         name="course-invitations",
     ),
     path(
-        "<int:course_id>/roster/invitations/<int:invitation_id>/",
+        "<id:course_id>/roster/invitations/<id:invitation_id>/",
         views.InvitationDetailView.as_view(),
         name="course-invitation",
     ),
     path(
-        "<int:course_id>/roster/<int:enrollment_id>/",
+        "<id:course_id>/roster/<id:enrollment_id>/",
         views.RosterEntryView.as_view(),
         name="course-roster-entry",
     ),
