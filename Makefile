@@ -4,9 +4,15 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links the product builds outside a request (emails, the admin's preview) point at the address
+# `make run` serves on; set SITE_URL to the name others reach this machine by.
+LOOPBACK := $(filter 127.% localhost ::1 [::1],$(HOST))
+SITE_URL ?= http://$(if $(filter 0.0.0.0 :: [::],$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+# Django's debug pages (tracebacks, settings, URL lists) only ever on a loopback address.
+DEBUG ?= $(if $(LOOPBACK),true,false)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run test lint format migrations clean
+.PHONY: help install install-dev run run-env test lint format migrations clean
 
 help:
 	@echo "make run    install, migrate, load demo data and serve web + worker + beat on $(HOST):$(PORT)"
@@ -28,6 +34,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+run-env:
+	@echo "SITE_URL=$(SITE_URL)"
+	@echo "DEBUG=$(DEBUG)"
+
+run: export SITE_URL := $(SITE_URL)
+run: export DEBUG := $(DEBUG)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data

@@ -78,7 +78,7 @@ def database_config(
         conn_max_age = 0  # Django refuses persistent connections together with a pool
     config.update(
         {
-            "ENGINE": "django.db.backends.postgresql",
+            "ENGINE": "django_prometheus.db.backends.postgresql",  # Django's, with query metrics
             "OPTIONS": options,
             "CONN_MAX_AGE": conn_max_age,
             "CONN_HEALTH_CHECKS": conn_max_age > 0,
@@ -91,7 +91,7 @@ def database_config(
 def sqlite_config(path: Path | str) -> dict:
     """SQLite tuned for a web process and a worker sharing one file (WAL, immediate writes)."""
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "django_prometheus.db.backends.sqlite3",  # Django's, with query metrics
         "NAME": str(path),
         "OPTIONS": {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -117,12 +117,12 @@ def redis_url(url: str | None, *, variable: str = "REDIS_URL") -> str | None:
 def cache_config(redis: str | None, *, key_prefix: str = "unpuzzle") -> dict:
     if not redis:
         return {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "config.cache.CountingLocMemCache",
             "LOCATION": "unpuzzle",
             "KEY_PREFIX": key_prefix,
         }
     return {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.CountingRedisCache",
         "LOCATION": redis,
         "KEY_PREFIX": key_prefix,
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 3},

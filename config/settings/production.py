@@ -13,6 +13,12 @@ LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" els
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if len(SECRET_KEY) < 50:
     raise ConfigError("SECRET_KEY", "must be set to a random value of at least 50 characters")
+# Values copied from an example or from the development settings are public: refuse them.
+PLACEHOLDER_SECRET_MARKERS = ("replace-me", "change-me", "changeme", "not-secret", "example")
+if any(marker in SECRET_KEY.lower() for marker in PLACEHOLDER_SECRET_MARKERS) or (
+    len(set(SECRET_KEY)) < 10
+):
+    raise ConfigError("SECRET_KEY", "is a placeholder; generate a random value")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
@@ -35,4 +41,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
         "STATICFILES_BACKEND", "whitenoise.storage.CompressedManifestStaticFilesStorage"
     )
 }
-DEMO_DATA_ALLOWED = env.bool("DEMO_DATA_ALLOWED", default=False)
+# Demo accounts have published passwords: never under production settings, whatever the
+# environment says.
+DEMO_DATA_ALLOWED = False

@@ -21,13 +21,13 @@ VAR = Path("/srv/app/var")
 class TestDatabase:
     def test_no_url_is_sqlite_under_var(self):
         config = database_config(None, var_dir=VAR)
-        assert config["ENGINE"] == "django.db.backends.sqlite3"
+        assert config["ENGINE"] == "django_prometheus.db.backends.sqlite3"
         assert config["NAME"] == str(VAR / "db.sqlite3")
         assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
 
     def test_postgres_url_uses_a_connection_pool(self):
         config = database_config("postgres://app:s3cret@db.internal:5433/lms", var_dir=VAR)
-        assert config["ENGINE"] == "django.db.backends.postgresql"
+        assert config["ENGINE"] == "django_prometheus.db.backends.postgresql"
         assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5433, "lms")
         assert (config["USER"], config["PASSWORD"]) == ("app", "s3cret")
         assert config["OPTIONS"]["pool"]["max_size"] == 10
@@ -69,7 +69,7 @@ class TestRedis:
 
     def test_redis_backends(self):
         url = redis_url("redis://cache.internal:6380/2")
-        assert cache_config(url)["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert cache_config(url)["BACKEND"] == "config.cache.CountingRedisCache"
         assert cache_config(url)["LOCATION"] == url
         layer = channel_layers_config(url)["default"]
         assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"

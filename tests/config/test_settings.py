@@ -79,7 +79,7 @@ def manage(*args: str, settings_module: str, **extra: str) -> subprocess.Complet
 
 def test_no_environment_runs_on_the_embedded_default(tmp_path):
     loaded = load("config.settings.local", VAR_DIR=str(tmp_path))
-    assert loaded["db_engine"] == "django.db.backends.sqlite3"
+    assert loaded["db_engine"] == "django_prometheus.db.backends.sqlite3"
     assert loaded["db_name"] == str(tmp_path / "db.sqlite3")
     assert loaded["cache"].endswith("LocMemCache")
     assert loaded["channels"].endswith("InMemoryChannelLayer")
@@ -100,9 +100,9 @@ def test_service_variables_switch_every_backend():
         AWS_STORAGE_BUCKET_NAME="lms-media",
         EMAIL_URL="smtp://mail.internal:25",
     )
-    assert loaded["db_engine"] == "django.db.backends.postgresql"
+    assert loaded["db_engine"] == "django_prometheus.db.backends.postgresql"
     assert "pool" in loaded["db_options"]
-    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["cache"] == "config.cache.CountingRedisCache"
     assert loaded["channels"] == "channels_redis.core.RedisChannelLayer"
     assert loaded["broker"] == loaded["results"] == "redis://cache.internal:6379/0"
     assert loaded["storage"] == "storages.backends.s3.S3Storage"
@@ -133,6 +133,54 @@ def test_production_refuses_to_start_without_secret_key():
     assert result.stderr.strip() == (
         "Configuration error: SECRET_KEY: must be set to a random value of at least 50 characters"
     )
+
+
+@pytest.mark.parametrize(
+    "placeholder",
+    [
+        "replace-me-with-a-long-random-string-of-at-least-fifty-characters-0123456789",
+        "local-development-only-not-secret-3c1f0a9e6b7d4e2a8f5c-padding-padding-pad",
+        "x" * 64,
+    ],
+)
+def test_production_refuses_placeholder_secret_keys(placeholder):
+    result = manage(
+        "check",
+        settings_module="config.settings.production",
+        ALLOWED_HOSTS="lms.example.com",
+        SECRET_KEY=placeholder,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "Configuration error: SECRET_KEY: is a placeholder; generate a random value"
+    )
+
+
+def test_the_example_environment_secret_is_refused_in_production():
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    secret = next(
+        line.split("=", 1)[1] for line in example.splitlines() if line.startswith("SECRET_KEY=")
+    )
+    result = manage(
+        "check",
+        settings_module="config.settings.production",
+        ALLOWED_HOSTS="lms.example.com",
+        SECRET_KEY=secret,
+    )
+    assert result.returncode == 2 and "placeholder" in result.stderr
+
+
+def test_production_refuses_demo_data_whatever_the_environment_says(tmp_path):
+    result = manage(
+        "load_demo_data",
+        settings_module="config.settings.production",
+        ALLOWED_HOSTS="lms.example.com",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DEMO_DATA_ALLOWED="true",
+        VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "Demo data is disabled here" in result.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts():

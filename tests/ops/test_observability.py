@@ -69,6 +69,19 @@ def test_metrics_are_exposed_for_prometheus(client, settings):
     )
 
 
+@pytest.mark.django_db
+def test_metrics_include_database_queries_and_cache_hits(client, api_client):
+    from django.core.cache import cache
+
+    cache.set("metrics-probe", 0)
+    assert cache.get("metrics-probe", "default") == 0  # a falsy value is still a hit
+    assert cache.get("metrics-absent", "default") == "default"
+    api_client.get("/api/v2/courses/")  # runs queries
+    text = client.get("/metrics").content.decode()
+    assert "django_db_execute_total{" in text
+    assert "django_cache_get_hits_total{" in text and "django_cache_get_misses_total{" in text
+
+
 def test_metrics_can_require_a_token(client, settings):
     settings.METRICS_TOKEN = "scrape-secret"
     assert client.get("/metrics").status_code == 401
