@@ -101,7 +101,12 @@ def problem_exception_handler(exc: Exception, context: dict):
             detail, code = str(exc.default_detail), str(exc.default_code)
         if code == "error":
             code = str(exc.default_code)
-        body = problem_body(status=response.status_code, code=code, detail=detail)
+        errors = None
+        if response.status_code == 400:
+            # Every 400 is a validation problem: the reason is also listed under `errors`, so
+            # clients read one shape (malformed bodies, invalid tokens, rejected files ...).
+            errors = {"non_field_errors": [{"code": code, "message": detail}]}
+        body = problem_body(status=response.status_code, code=code, detail=detail, errors=errors)
 
     response.data = body
     renderer = getattr(context.get("request"), "accepted_renderer", None)

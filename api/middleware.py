@@ -14,6 +14,7 @@ from django.utils.deprecation import MiddlewareMixin
 from api.problems import problem_response
 
 DETAILS = {
+    403: ("permission_denied", "You may not do this."),
     404: ("not_found", "No such API endpoint."),
     500: ("server_error", "Something went wrong on our side."),
 }

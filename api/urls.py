@@ -5,7 +5,7 @@ from wagtail.api.v3.urls import api as wagtail_api
 from api.accounts.urls import auth_patterns, me_patterns, user_patterns
 from api.courses.urls import course_patterns, preview_patterns
 from api.learning import urls as learning_urls
-from api.views import ApiRootView, legacy_v1_reserved
+from api.views import ApiRootView, api_not_found, legacy_v1_reserved
 
 v2_patterns = [
     path("", ApiRootView.as_view(), name="api-root"),
@@ -28,4 +28,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Last: unknown API paths are API 404s, never the site's pages (which would answer a POST
+    # with a CSRF failure page).
+    re_path(r"^(?P<path>.*)$", api_not_found, name="api-not-found"),
 ]

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -22,6 +23,12 @@ class ApiRootView(APIView):
             "readiness": request.build_absolute_uri(reverse("readyz")),
         }
         return Response({"name": "Unpuzzle LMS API", "version": "v2", "links": links})
+
+
+@csrf_exempt
+def api_not_found(request, path=""):
+    """Any path under ``/api/`` that no API route matches (never falls through to the site)."""
+    return problem_response(status=404, code="not_found", detail="No such API endpoint.")
 
 
 def legacy_v1_reserved(request, path=""):

@@ -8,9 +8,10 @@ lessons, ``type`` for content blocks and questions).
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.serializers import tagged_union
 from cms.blocks import renditions_of, rich_text_html
 from cms.models import CourseLevel, CoursePage, CourseStats, Currency
 from cms.selectors import COVER_RENDITIONS
@@ -292,9 +293,9 @@ class DocumentBlockSerializer(_Block):
     description = serializers.CharField()
 
 
-ReadingBlockSerializer = PolymorphicProxySerializer(
-    component_name="ReadingBlock",
-    serializers={
+ReadingBlockSerializer = tagged_union(
+    "ReadingBlock",
+    {
         "paragraph": ParagraphBlockSerializer,
         "heading": HeadingBlockSerializer,
         "image": ImageBlockSerializer,
@@ -303,7 +304,7 @@ ReadingBlockSerializer = PolymorphicProxySerializer(
         "embed": EmbedBlockSerializer,
         "document": DocumentBlockSerializer,
     },
-    resource_type_field_name="type",
+    field="type",
     many=True,
 )
 
@@ -344,12 +345,7 @@ QUESTION_SERIALIZERS = {
 
 
 def question_union(**kwargs):
-    return PolymorphicProxySerializer(
-        component_name="Question",
-        serializers=QUESTION_SERIALIZERS,
-        resource_type_field_name="type",
-        **kwargs,
-    )
+    return tagged_union("Question", QUESTION_SERIALIZERS, field="type", **kwargs)
 
 
 class _Lesson(serializers.Serializer):
@@ -426,8 +422,9 @@ LESSON_SERIALIZERS = {
     "quiz": QuizLessonSerializer,
 }
 
-LessonSerializer = PolymorphicProxySerializer(
-    component_name="Lesson",
-    serializers=LESSON_SERIALIZERS,
-    resource_type_field_name="kind",
-)
+
+def lesson_union(**kwargs):
+    return tagged_union("Lesson", LESSON_SERIALIZERS, field="kind", **kwargs)
+
+
+LessonSerializer = lesson_union()

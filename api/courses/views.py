@@ -187,12 +187,7 @@ class PreviewSerializer(serializers.Serializer):
     content_type = serializers.CharField()
     course = CourseWithLearnerSerializer(allow_null=True)
     section = s.OutlineSectionSerializer(allow_null=True)
-    lessons = s.PolymorphicProxySerializer(
-        component_name="Lesson",
-        serializers=s.LESSON_SERIALIZERS,
-        resource_type_field_name="kind",
-        many=True,
-    )
+    lessons = s.lesson_union(many=True)
 
 
 class PreviewView(APIView):

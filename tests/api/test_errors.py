@@ -219,3 +219,18 @@ def test_domain_errors_become_problems_by_kind_in_one_handler(error, status, cod
     assert response.data["code"] == code
     assert response.data["detail"] == "Readable reason."
     assert set(response.data) >= PROBLEM_KEYS
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        exceptions.ParseError("Malformed JSON."),
+        __import__("learning.accounts.errors", fromlist=["InvalidToken"]).InvalidToken(),
+    ],
+)
+def test_every_400_carries_the_documented_errors_member(error):
+    response = call(RaisingView.as_view(error=error))
+    assert response.status_code == 400
+    assert response.data["errors"] == {
+        "non_field_errors": [{"code": response.data["code"], "message": response.data["detail"]}]
+    }

@@ -95,3 +95,10 @@ def test_server_errors_under_api_are_problem_json_without_traceback_even_with_de
     response = Client(raise_request_exception=False).get("/api/v2/boom/")
     assert_problem(response, 500, "server_error")
     assert "secret internals" not in response.content.decode()
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+def test_unknown_api_paths_are_api_404s_for_every_method(method):
+    # Never the site's pages: a POST there would be a CSRF failure page.
+    response = getattr(Client(), method)("/api/v2/auth/login/", {}, content_type="application/json")
+    assert_problem(response, 404, "not_found")

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,7 +54,22 @@ def base_env(**overrides: str | None) -> dict[str, str]:
     return env
 
 
+def _spawn(command: list[str], env: dict[str, str] | None) -> subprocess.Popen:
+    """Start ``command`` with its output in a temporary file.
+
+    Never a pipe that nobody reads while the process runs: a server that logs a warning per
+    4xx response fills a pipe's 64 KiB within a few hundred requests and then blocks for good.
+    """
+    log = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")  # noqa: SIM115  (closed by _stop)
+    proc = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env or base_env(), stdout=log, stderr=subprocess.STDOUT
+    )
+    proc.log_file = log
+    return proc
+
+
 def _stop(proc: subprocess.Popen) -> str:
+    """Stop ``proc``; returns the end of what it printed (for failure messages)."""
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -61,15 +77,20 @@ def _stop(proc: subprocess.Popen) -> str:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
-    output = proc.stdout.read() if proc.stdout else ""
-    return output or ""
+    log = proc.log_file
+    if log.closed:
+        return ""
+    log.seek(0)
+    output = log.read()[-20000:]
+    log.close()
+    return output
 
 
 @contextlib.contextmanager
 def asgi_server(env: dict[str, str] | None = None, timeout: float = 30) -> Iterator[str]:
     """Run the project's ASGI app under uvicorn; yields its base URL."""
     port = free_port()
-    proc = subprocess.Popen(
+    proc = _spawn(
         [
             str(BIN / "uvicorn"),
             "config.asgi:application",
@@ -81,11 +102,7 @@ def asgi_server(env: dict[str, str] | None = None, timeout: float = 30) -> Itera
             "warning",
             "--no-access-log",
         ],
-        cwd=PROJECT_ROOT,
-        env=env or base_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        env,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
@@ -116,7 +133,7 @@ def celery_worker(
     """Run a real Celery worker process on the configured broker.
 
     ``pool="prefork"`` runs tasks in a child process (needed to test losing that child)."""
-    proc = subprocess.Popen(
+    proc = _spawn(
         [
             str(BIN / "celery"),
             "-A",
@@ -133,11 +150,7 @@ def celery_worker(
             "--without-gossip",
             "--without-heartbeat",
         ],
-        cwd=PROJECT_ROOT,
-        env=env or base_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        env,
     )
     try:
         time.sleep(0.5)
