@@ -5,9 +5,9 @@ re-issuing for editors. Rules live in learning.certificates."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, JsonResponse
 from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, renderers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -149,7 +149,22 @@ class VerifyView(PublicView):
         return Response(s.verification_data(code, certificate, settings.CERTIFICATE_ISSUER_NAME))
 
 
+class VcJwtRenderer(renderers.BaseRenderer):
+    """``application/vc+jwt``: the bare compact JWS (errors stay problem JSON)."""
+
+    media_type = openbadges.MEDIA_TYPE
+    format = "jwt"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, str):
+            return data.encode()
+        return renderers.JSONRenderer().render(data)
+
+
 class CredentialView(PublicView):
+    renderer_classes = [renderers.JSONRenderer, VcJwtRenderer]
+
     @extend_schema(
         tags=TAGS,
         operation_id="certificates_credential",
@@ -176,8 +191,8 @@ class CredentialView(PublicView):
             raise errors.CertificateRevoked()
         credential = openbadges.credential(certificate)
         token = openbadges.sign(credential)
-        if openbadges.MEDIA_TYPE in request.headers.get("Accept", ""):
-            return HttpResponse(token, content_type=openbadges.MEDIA_TYPE)
+        if request.accepted_renderer.format == VcJwtRenderer.format:
+            return Response(token, content_type=openbadges.MEDIA_TYPE)
         return Response({"format": openbadges.JWT_TYPE, "jwt": token, "credential": credential})
 
 

@@ -7,6 +7,9 @@ verification method, whose public key the issuer profile endpoint publishes as a
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 from django.conf import settings
 from django.urls import reverse
 from joserfc import jws
@@ -129,6 +132,16 @@ def _uuid_of(code: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{settings.SITE_URL}/certificates/{code}"))
 
 
+@contextlib.contextmanager
+def _eddsa():
+    """RFC 9864 prefers the fully specified ``Ed25519`` algorithm name, but Open Badges and
+    VC-JOSE verifiers expect ``EdDSA`` (with Ed25519 keys, the same signature): keep it,
+    without joserfc's deprecation warning on every credential."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="EdDSA is deprecated")
+        yield
+
+
 def _signing_jwk() -> OKPKey:
     from cryptography.hazmat.primitives import serialization
 
@@ -146,7 +159,8 @@ def sign(payload: dict) -> str:
 
     header = {"alg": "EdDSA", "typ": JWT_TYPE, "kid": key_id()}
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    return jws.serialize_compact(header, body, _signing_jwk(), algorithms=["EdDSA"])
+    with _eddsa():
+        return jws.serialize_compact(header, body, _signing_jwk(), algorithms=["EdDSA"])
 
 
 def signed_credential(certificate) -> str:
@@ -165,7 +179,8 @@ def verify(token: str, public_jwk: dict | None = None) -> dict:
 
     key = OKPKey.import_key(public_jwk or keys.public_jwk())
     try:
-        compact = jws.deserialize_compact(token, key, algorithms=["EdDSA"])
+        with _eddsa():
+            compact = jws.deserialize_compact(token, key, algorithms=["EdDSA"])
     except (JoseError, ValueError) as exc:
         raise InvalidCredential(f"The signature does not verify: {exc}") from exc
     header = compact.protected
