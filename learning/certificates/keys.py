@@ -9,8 +9,10 @@ exclusively so two processes starting at once end up with the same key.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import os
+import tempfile
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -41,13 +43,17 @@ def _generated(path: Path) -> Ed25519PrivateKey:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
+        # Written whole to a private temporary file, then linked into place: a process
+        # starting at the same moment either wins the link or reads the winner's full key.
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".signing-key-")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first: use theirs
-        else:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(pem)
+            os.chmod(temporary, 0o600)
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
     return _load_pem(path.read_text(), str(path))
 
 

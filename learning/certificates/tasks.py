@@ -20,8 +20,9 @@ def render_certificate_pdf(self, certificate_id: int) -> str:
     try:
         certificate = services.certificate_render_pdf(certificate_id=certificate_id)
     except Exception as exc:
-        if self.request.retries >= settings.CERTIFICATE_PDF_MAX_RETRIES:
+        limit = settings.CERTIFICATE_PDF_MAX_RETRIES
+        if self.request.retries >= limit:
             raise
         countdown = settings.CERTIFICATE_PDF_RETRY_BACKOFF_SECONDS * 2**self.request.retries
-        raise self.retry(exc=exc, countdown=countdown) from exc
+        raise self.retry(exc=exc, countdown=countdown, max_retries=limit) from exc
     return certificate.pdf if certificate is not None else ""
