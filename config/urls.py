@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from api.problems import problem_response
+from learning.certificates import views as certificate_views
 from ops import views as ops_views
 
 urlpatterns = [
@@ -18,6 +19,11 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/", include("api.urls")),
+    path(
+        "certificates/verify/<str:code>/",
+        certificate_views.verify_page,
+        name="certificate-verify-page",
+    ),
 ]
 
 if settings.SERVE_MEDIA:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "learning.analytics",
     "learning.enrollment",
     "learning.progress",
+    "learning.certificates",
     "learning.demo",
     "cms",
     "media_pipeline",
@@ -497,7 +498,10 @@ PROGRESS_MAX_CREDIT_SECONDS = env.int("PROGRESS_MAX_CREDIT_SECONDS", default=60)
 PROGRESS_RECEIPT_RETENTION_DAYS = env.int("PROGRESS_RECEIPT_RETENTION_DAYS", default=14)
 # Dotted paths of functions `(enrollment) -> None` run (in a worker, after commit) when a
 # learner completes a course: certificates and notifications plug in here.
-COURSE_COMPLETED_HANDLERS = env.list("COURSE_COMPLETED_HANDLERS", default=[])
+COURSE_COMPLETED_HANDLERS = env.list(
+    "COURSE_COMPLETED_HANDLERS",
+    default=["learning.certificates.services.certificate_issue_on_completion"],
+)
 CELERY_BEAT_SCHEDULE["enrollment-expire"] = {
     "task": "learning.enrollment.tasks.expire_enrollments",
     "schedule": timedelta(minutes=10),
@@ -508,3 +512,36 @@ CELERY_BEAT_SCHEDULE["progress-prune-receipts"] = {
     "schedule": timedelta(hours=6),
     "options": {"queue": "default", "expires": 3600},
 }
+
+# --- Certificates (learning/certificates) -----------------------------------------------------
+# Certificate PDFs are private files: the S3 bucket when configured, else a folder the app never
+# serves directly; they are downloaded through short-lived signed URLs only.
+STORAGES["certificates"] = STORAGES["videos"]
+CERTIFICATE_URL_SECONDS = env.int("CERTIFICATE_URL_SECONDS", default=MEDIA_SIGNED_URL_SECONDS)
+# The PDF layout (a Django template, see templates/certificates/) and its fonts (TrueType).
+# Missing or unreadable ones stop `manage.py check` (and every start) with certificates.E00x.
+CERTIFICATE_PDF_TEMPLATE = env.str(
+    "CERTIFICATE_PDF_TEMPLATE", default="certificates/certificate_pdf.xml"
+)
+_REPORTLAB_FONTS = Path(__import__("reportlab").__file__).parent / "fonts"
+CERTIFICATE_FONTS = {
+    "regular": env.str("CERTIFICATE_FONT_REGULAR", default=str(_REPORTLAB_FONTS / "Vera.ttf")),
+    "bold": env.str("CERTIFICATE_FONT_BOLD", default=str(_REPORTLAB_FONTS / "VeraBd.ttf")),
+    "italic": env.str("CERTIFICATE_FONT_ITALIC", default=str(_REPORTLAB_FONTS / "VeraIt.ttf")),
+}
+# Who signs the certificates (the signature line) and issues the Open Badges credentials.
+CERTIFICATE_ISSUER_NAME = env.str("CERTIFICATE_ISSUER_NAME", default=WAGTAIL_SITE_NAME)
+CERTIFICATE_SIGNATORY = env.str("CERTIFICATE_SIGNATORY", default="Head of Learning")
+# PDF rendering retries (storage or render failures) before giving up; the certificate itself
+# is issued once, before rendering.
+CERTIFICATE_PDF_MAX_RETRIES = env.int("CERTIFICATE_PDF_MAX_RETRIES", default=5)
+CERTIFICATE_PDF_RETRY_BACKOFF_SECONDS = env.int("CERTIFICATE_PDF_RETRY_BACKOFF_SECONDS", default=10)
+# Open Badges 3.0 credentials are signed with this Ed25519 private key (PEM, PKCS#8; "\\n"
+# escapes allowed). Without it, the embedded default generates a development key into
+# CERTIFICATE_SIGNING_KEY_FILE on first use; production refuses to start without the variable.
+CERTIFICATE_SIGNING_KEY = env.str("CERTIFICATE_SIGNING_KEY", default="")
+CERTIFICATE_SIGNING_KEY_FILE = str(VAR_DIR / "keys" / "certificate-signing-key.pem")
+CERTIFICATE_SIGNING_KEY_ID = env.str("CERTIFICATE_SIGNING_KEY_ID", default="key-1")
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["certificate_verify_ip"] = env.str(
+    "THROTTLE_CERTIFICATE_VERIFY_IP", default="120/min"
+)

@@ -41,6 +41,12 @@ STORAGES["staticfiles"] = {  # noqa: F405
         "STATICFILES_BACKEND", "whitenoise.storage.CompressedManifestStaticFilesStorage"
     )
 }
+# Certificates are signed with a key that outlives any machine: never a generated one here.
+CERTIFICATE_SIGNING_KEY_FILE = None
+if not CERTIFICATE_SIGNING_KEY:  # noqa: F405
+    raise ConfigError(
+        "CERTIFICATE_SIGNING_KEY", "must be set to an Ed25519 private key (PEM, PKCS#8)"
+    )
 # Demo accounts have published passwords: never under production settings, whatever the
 # environment says.
 DEMO_DATA_ALLOWED = False

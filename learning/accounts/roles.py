@@ -48,6 +48,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.change_instructorrequest",
         "accounts.review_instructorrequest",
         "accounts.view_user",
+        "certificates.view_certificate",
+        "certificates.manage_certificates",
     ),
 }
 

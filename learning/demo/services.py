@@ -116,7 +116,11 @@ def load_demo_data() -> dict:
     enrollments = ensure_demo_enrollments(
         student=User.objects.get(email="student@example.com"), courses=courses
     )
+    certificates = ensure_demo_certificate(
+        student=User.objects.get(email="student@example.com"), courses=courses
+    )
     return {
+        "certificates": certificates,
         "groups": [g.name for g in groups.values()],
         "accounts": accounts,
         "home_page": home,
@@ -142,3 +146,42 @@ def ensure_demo_enrollments(*, student, courses) -> list:
         return []
     existing = Enrollment.objects.current().filter(user=student, course=live[0]).first()
     return [existing or enrollment_create(user=student, course=live[0])]
+
+
+def ensure_demo_certificate(*, student, courses) -> list:
+    """The demo student has completed the second live demo course and holds its certificate
+    (PDF rendered here, so it is there before a worker runs)."""
+    from cms.models import CourseLesson, CoursePage
+    from learning.certificates import services as certificate_services
+    from learning.certificates.models import Certificate
+    from learning.enrollment.models import Enrollment
+    from learning.enrollment.services import enrollment_create
+    from learning.progress.models import LessonProgress
+    from learning.progress.services import lesson_complete
+
+    live = list(CoursePage.objects.live().filter(pk__in=[c.pk for c in courses]).order_by("pk"))
+    if len(live) < 2:
+        return []
+    course = live[1]
+    existing = Certificate.objects.filter(user=student, course=course).first()
+    if existing is not None:
+        return [existing]
+    enrollment = Enrollment.objects.current().filter(user=student, course=course).first()
+    if enrollment is None:
+        # Given by the demo admin (a paid course: no purchase flow exists yet).
+        enrollment = enrollment_create(user=student, course=course, source=Enrollment.Source.ADMIN)
+    by = {
+        CourseLesson.Kind.VIDEO: LessonProgress.CompletedBy.WATCHING,
+        CourseLesson.Kind.QUIZ: LessonProgress.CompletedBy.ASSESSMENT,
+    }
+    lessons = CourseLesson.objects.filter(course=course, is_live=True, optional=False)
+    for lesson in lessons.order_by("position"):
+        lesson_complete(
+            user=student, lesson=lesson, by=by.get(lesson.kind, LessonProgress.CompletedBy.LEARNER)
+        )
+    enrollment.refresh_from_db()
+    if enrollment.status != Enrollment.Status.COMPLETED or not course.certificate_enabled:
+        return []
+    certificate, _ = certificate_services.certificate_issue(enrollment=enrollment)
+    certificate_services.certificate_render_pdf(certificate_id=certificate.pk)
+    return [certificate]

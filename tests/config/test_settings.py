@@ -176,6 +176,7 @@ def test_production_refuses_demo_data_whatever_the_environment_says(tmp_path):
         settings_module="config.settings.production",
         ALLOWED_HOSTS="lms.example.com",
         SECRET_KEY=secrets.token_urlsafe(50),
+        CERTIFICATE_SIGNING_KEY=ed25519_pem().replace("\n", "\\n"),
         DEMO_DATA_ALLOWED="true",
         VAR_DIR=str(tmp_path),
     )
@@ -191,6 +192,37 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "Configuration error: ALLOWED_HOSTS: " in result.stderr
 
 
+def ed25519_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+
+
+def test_production_refuses_to_start_without_certificate_signing_key(tmp_path):
+    result = manage(
+        "check",
+        settings_module="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="lms.example.com",
+        VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "Configuration error: CERTIFICATE_SIGNING_KEY: must be set to an Ed25519 private key "
+        "(PEM, PKCS#8)"
+    )
+    assert not (tmp_path / "keys").exists()  # and no key was generated instead
+
+
 def test_production_passes_check_deploy_clean(tmp_path):
     result = manage(
         "check",
@@ -200,6 +232,7 @@ def test_production_passes_check_deploy_clean(tmp_path):
         settings_module="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="lms.example.com",
+        CERTIFICATE_SIGNING_KEY=ed25519_pem().replace("\n", "\\n"),
         VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -107,7 +107,21 @@ def test_the_demo_student_is_enrolled_once():
     from learning.enrollment.models import Enrollment
 
     load_demo_data()
-    enrollment = Enrollment.objects.get(user__email="student@example.com")
-    assert enrollment.status == "active" and enrollment.course.live
+    enrollment = Enrollment.objects.get(user__email="student@example.com", status="active")
+    assert enrollment.course.live
     load_demo_data()
-    assert Enrollment.objects.get(user__email="student@example.com") == enrollment
+    assert Enrollment.objects.get(user__email="student@example.com", status="active") == enrollment
+
+
+def test_the_demo_student_holds_one_certificate_with_its_pdf():
+    from learning.certificates import files
+    from learning.certificates.models import Certificate
+    from learning.demo.services import load_demo_data
+
+    load_demo_data()
+    certificate = Certificate.objects.get(user__email="student@example.com")
+    assert certificate.enrollment.status == "completed" and certificate.is_valid
+    assert certificate.holder_name == "Sam Student"
+    assert certificate.pdf and files.storage().exists(certificate.pdf)
+    load_demo_data()
+    assert Certificate.objects.get(user__email="student@example.com") == certificate
