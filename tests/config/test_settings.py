@@ -143,6 +143,7 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "Configuration error: ALLOWED_HOSTS: " in result.stderr
 
 
+@pytest.mark.slow
 def test_production_passes_check_deploy_clean(tmp_path):
     result = manage(
         "check",

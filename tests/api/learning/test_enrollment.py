@@ -123,6 +123,7 @@ def test_prerequisites(student, as_user, run_tasks_in_process):
     assert client.post(enroll_url(advanced)).status_code == 201
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_hundred_concurrent_requests_for_the_last_ten_seats():
     page = cf.course(title="Popular", capacity=15)

@@ -35,8 +35,8 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_roster_authorization_matrix(role, request, api_client, as_user, course):
-    client = client_for(role, request, api_client, as_user)
+def test_roster_authorization_matrix(role, roles, course):
+    client = client_for(roles.user(role))
     for url in (roster_url(course), roster_url(course, "export/")):
         response = client.get(url)
         assert response.status_code == EXPECTED[role], (url, response.content)

@@ -8,7 +8,7 @@ from cms.models import HomePage
 from learning.accounts.roles import roles_of
 from learning.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 User = get_user_model()
 
 
