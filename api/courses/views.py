@@ -11,7 +11,7 @@ from django.core import signing
 from django.http import Http404
 from django_filters import utils as filter_utils
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
@@ -31,6 +31,15 @@ from learning.progress import services as progress_services
 TAGS = ["courses"]
 
 
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        operation_id="courses_list",
+        description="Published courses. Filter by category (with subcategories), level, "
+        "language, free or paid, instructor and tag; search with `q`; order with `ordering`. "
+        "An invalid filter value is a 400 naming the parameter.",
+    )
+)
 class CourseListView(ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = s.CourseSummarySerializer
@@ -47,16 +56,6 @@ class CourseListView(ListAPIView):
         if not filterset.is_valid():
             raise filter_utils.translate_validation(filterset.errors)
         return filterset.apply_search_and_ordering(filterset.qs)
-
-    @extend_schema(
-        tags=TAGS,
-        operation_id="courses_list",
-        description="Published courses. Filter by category (with subcategories), level, "
-        "language, free or paid, instructor and tag; search with `q`; order with `ordering`. "
-        "An invalid filter value is a 400 naming the parameter.",
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
 
 def _course_or_404(course_id: int) -> CoursePage:
