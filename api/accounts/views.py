@@ -95,9 +95,8 @@ class VerifyEmailView(PublicAuthView):
     )
     def post(self, request):
         data = _validated(s.TokenSerializer, request)
-        user = services.email_verify(token=data["token"])
         # Courses that invited this address before the account existed enroll it now.
-        enrollment_services.invitations_claim(user=user)
+        user = enrollment_services.email_verify_and_claim_invitations(token=data["token"])
         return Response(s.ProfileSerializer(user, context={"request": request}).data)
 
 

@@ -13,6 +13,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from cms.models import CoursePage, CourseStats
+from learning.accounts import services as account_services
 from learning.accounts.emails import frontend_link, queue_email
 from learning.analytics.models import ObjectType, Verb
 from learning.analytics.services import event_record
@@ -263,3 +264,15 @@ def invitations_claim(*, user) -> list[Enrollment]:
         except errors.EnrollmentError:
             continue
     return enrolled
+
+
+@transaction.atomic
+def email_verify_and_claim_invitations(*, token: str):
+    """Confirm an email address with its verification token and turn the address's pending
+    course invitations into enrollments, in one transaction: a failure while claiming leaves
+    the address unverified (the link still works), never a verified learner missing the
+    courses they were invited to. Invitations that cannot be honoured yet (course full or
+    unpublished) stay pending, as in :func:`invitations_claim`."""
+    user = account_services.email_verify(token=token)
+    invitations_claim(user=user)
+    return user
