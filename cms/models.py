@@ -409,13 +409,12 @@ class SectionPage(HeadlessPreviewMixin, Page):
 class CourseStats(models.Model):
     """Numbers about a course's live content, kept up to date when a course or one of its
     sections is published or unpublished (so the catalog reads them without opening
-    sections). ``learner_count`` is maintained by enrollment."""
+    sections). Learner numbers belong to enrollment (``enrollment.CourseEnrollmentStats``)."""
 
     course = models.OneToOneField(CoursePage, on_delete=models.CASCADE, related_name="stats")
     section_count = models.PositiveIntegerField(default=0)
     lesson_count = models.PositiveIntegerField(default=0)
     total_minutes = models.PositiveIntegerField(default=0)
-    learner_count = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -8,10 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from cms.models import CourseStats
 from learning.analytics.models import LearningEvent
 from learning.enrollment import errors, services
-from learning.enrollment.models import Enrollment, EnrollmentInvitation
+from learning.enrollment.models import CourseEnrollmentStats, Enrollment, EnrollmentInvitation
 from tests.factories import UserFactory
 from tests.factories import courses as cf
 
@@ -21,7 +20,7 @@ SELF = Enrollment.Source.SELF
 
 
 def learners(course) -> int:
-    return CourseStats.objects.get(course=course).learner_count
+    return CourseEnrollmentStats.objects.get(course=course).learner_count
 
 
 @pytest.fixture
@@ -131,9 +130,7 @@ def test_access_days_set_the_expiry(student, instructor):
     assert enrollment.expires_at - enrollment.enrolled_at == timedelta(days=10)
 
 
-def test_invite_enrolls_an_existing_account_or_creates_one_invitation(
-    student, instructor, course
-):
+def test_invite_enrolls_an_existing_account_or_creates_one_invitation(student, instructor, course):
     enrollment = services.enrollment_invite(course=course, email=student.email, by=instructor)
     assert isinstance(enrollment, Enrollment)
     assert (enrollment.source, enrollment.enrolled_by) == ("invite", instructor)
