@@ -81,11 +81,7 @@ def staff_course(user, course_id: int) -> CoursePage:
     """The course whose roster ``user`` manages. :class:`~errors.CourseNotFound` for unknown
     courses and for unpublished ones they are not staff of (their existence is not
     revealed); :class:`~errors.NotCourseStaff` for published ones."""
-    course = (
-        CoursePage.objects.filter(pk=course_id)
-        .prefetch_related(Prefetch("course_instructors", queryset=CourseInstructor.objects.all()))
-        .first()
-    )
+    course = CoursePage.objects.filter(pk=course_id).prefetch_related("staff").first()
     if course is None:
         raise errors.CourseNotFound()
     if not is_course_staff(user, course):
