@@ -18,6 +18,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.absolute import absolute_urls
 from api.courses import serializers as s
 from api.courses.filters import CourseFilter
 from api.learning.serializers import CourseWithLearnerSerializer, EnrollmentSerializer
@@ -165,9 +166,8 @@ class LessonView(APIView):
             indexed = progress_selectors.course_lesson(course.pk, lesson["id"])
             opened = indexed and progress_services.lesson_open(user=request.user, lesson=indexed)
             progress = progress_selectors.lesson_state(opened or None)
-        return Response(
-            {**body, "course_id": course.pk, "section_id": section["id"], "progress": progress}
-        )
+        body = {**body, "course_id": course.pk, "section_id": section["id"], "progress": progress}
+        return Response(absolute_urls(body, request))
 
 
 # --- Headless preview -------------------------------------------------------------------------
@@ -243,6 +243,5 @@ class PreviewView(APIView):
             for section in sections
             for child in headless.lesson_children(section)
         ]
-        return Response(
-            {"content_type": query.validated_data["content_type"], **body, "lessons": lessons}
-        )
+        body = {"content_type": query.validated_data["content_type"], **body, "lessons": lessons}
+        return Response(absolute_urls(body, request))

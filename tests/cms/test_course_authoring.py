@@ -267,7 +267,9 @@ def test_instructor_builds_submits_editor_previews_approves_and_it_is_live(
     types = [block["type"] for block in reading["body"]["content"]]
     assert types == ["paragraph", "heading", "image", "code", "callout", "embed", "document"]
     image_block = reading["body"]["content"][2]
-    assert image_block["image"]["renditions"]["medium"]["url"].startswith("/media/")
+    assert image_block["image"]["renditions"]["medium"]["url"].startswith(
+        "http://testserver/media/"
+    )
     catalog = api_client.get("/api/v2/courses/").json()
     assert [c["id"] for c in catalog["results"]] == [course.pk]
     assert catalog["results"][0]["lesson_count"] == 3

@@ -74,8 +74,9 @@ def test_rejection_is_emailed_and_the_person_may_ask_again(
     assert "was not approved" in " ".join(mail.outbox[-1].body.split())
     assert roles_of(student) == ["student"]
     listed = api.get("/api/v2/me/instructor-request/").json()
-    assert listed[0]["status"] == "rejected"
-    assert listed[0]["decision_note"] == "Please add a sample lesson."
+    assert (listed["count"], listed["next"], listed["previous"]) == (1, None, None)
+    assert listed["results"][0]["status"] == "rejected"
+    assert listed["results"][0]["decision_note"] == "Please add a sample lesson."
     assert api.post("/api/v2/me/instructor-request/", {"motivation": MOTIVATION}).status_code == 201
 
 

@@ -105,6 +105,18 @@ def test_invite_and_remove(
     assert response.status_code == 201, response.content
     assert response.json()["source"] == "invite"
     enrollment = Enrollment.objects.get(user=learner, course=course)
+    assert (response.json()["id"], response.json()["course_id"]) == (enrollment.pk, course.pk)
+    assert set(response.json()) == {
+        "id",
+        "course_id",
+        "learner",
+        "status",
+        "source",
+        "enrolled_at",
+        "completed_at",
+        "last_activity_at",
+        "percent_complete",
+    }
     assert enrollment.enrolled_by == instructor
     assert len(mailoutbox) == 1 and "Roster course" in mailoutbox[0].subject
     again = client.post(roster_url(course), {"email": learner.email})

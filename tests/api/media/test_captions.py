@@ -73,7 +73,8 @@ def test_srt_file_is_converted_to_webvtt_and_replaces_the_language(roles):
         (1, 62.0, "Second\nline"),
     ]
     listed = client.get(url(asset)).json()
-    assert [(t["language"], t["label"]) for t in listed] == [("pt-BR", "Português")]
+    assert (listed["count"], listed["next"], listed["previous"]) == (1, None, None)
+    assert [(t["language"], t["label"]) for t in listed["results"]] == [("pt-BR", "Português")]
 
 
 @pytest.mark.parametrize(
