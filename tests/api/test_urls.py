@@ -7,6 +7,7 @@ from api.absolute import absolute_urls
 
 def test_url_fields_become_absolute_from_the_request(settings):
     settings.SITE_URL = "https://lms.example.com"
+    settings.ALLOWED_HOSTS = ["api.example.org"]
     request = RequestFactory().get("/", HTTP_HOST="api.example.org")
     data = {
         "url": "/media/images/a.png",
