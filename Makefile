@@ -12,11 +12,12 @@ SITE_URL ?= http://$(if $(filter 0.0.0.0 :: [::],$(HOST)),127.0.0.1,$(HOST)):$(P
 DEBUG ?= $(if $(LOOPBACK),true,false)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run run-env test lint format migrations clean
+.PHONY: help install install-dev run run-env test test-fast lint format migrations clean
 
 help:
 	@echo "make run    install, migrate, load demo data and serve web + worker + beat on $(HOST):$(PORT)"
 	@echo "make test   install dev tools, lint, check migrations and run the test suite"
+	@echo "make test-fast  the suite without slow and end-to-end tests (pytest -m 'not slow')"
 	@echo "make format format the code with ruff"
 
 $(BIN)/python:
@@ -61,6 +62,9 @@ test: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+test-fast: install-dev
+	$(BIN)/pytest -m "not slow" -q
 
 lint: install-dev
 	$(BIN)/ruff check .

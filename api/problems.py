@@ -32,6 +32,24 @@ def problem_type(code: str) -> str:
     return f"urn:unpuzzle:problem:{code}"
 
 
+# Messages can quote what the client sent ("'<value>' is not a valid choice"): an error never
+# echoes more than this many characters of any message or field path.
+MAX_ECHO_CHARS = 500
+
+
+def clip(text: str, limit: int = MAX_ECHO_CHARS) -> str:
+    """``text`` cut to ``limit`` characters (ending with "…" when cut)."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _clipped_errors(errors: dict) -> dict:
+    return {
+        clip(path): [{**item, "message": clip(item.get("message", ""))} for item in items]
+        for path, items in errors.items()
+    }
+
+
 def problem_body(
     *, status: int, code: str, detail: str, title: str | None = None, errors: dict | None = None
 ) -> dict:
@@ -39,11 +57,11 @@ def problem_body(
         "type": problem_type(code),
         "title": title or TITLES.get(code) or HTTPStatus(status).phrase,
         "status": status,
-        "detail": detail,
+        "detail": clip(detail),
         "code": code,
     }
     if errors is not None:
-        body["errors"] = errors
+        body["errors"] = _clipped_errors(errors)
     return body
 
 

@@ -12,7 +12,9 @@ class ProblemSerializer(serializers.Serializer):
     type = serializers.CharField(help_text="A URN identifying the problem type.")
     title = serializers.CharField(help_text="Short summary of the problem type.")
     status = serializers.IntegerField(help_text="The HTTP status code.")
-    detail = serializers.CharField(help_text="Explanation specific to this occurrence.")
+    detail = serializers.CharField(
+        help_text="Explanation specific to this occurrence (at most 500 characters)."
+    )
     code = serializers.CharField(help_text="Stable machine-readable code clients can act on.")
 
 

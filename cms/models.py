@@ -356,6 +356,15 @@ class CoursePage(HeadlessPreviewMixin, Page):
 
         return CoursePermissionTester(user, self)
 
+    def save_revision(self, *args, **kwargs):
+        """Every saved revision (draft or published) brings :class:`CourseStaff` in step with
+        the instructors it lists."""
+        revision = super().save_revision(*args, **kwargs)
+        from cms.services import course_staff_sync
+
+        course_staff_sync(course=self)
+        return revision
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = SectionPage.objects.live().public().child_of(self)
@@ -377,6 +386,28 @@ class CourseInstructor(Orderable):
     def clean(self) -> None:
         if self.user_id and not instructor_users().filter(pk=self.user_id).exists():
             raise ValidationError({"user": "Only people with the instructor role can teach."})
+
+
+class CourseStaff(models.Model):
+    """Who teaches a course now: the instructors listed on its latest revision, draft or
+    live, kept in step by :meth:`CoursePage.save_revision`. ``CourseInstructor`` rows are
+    the published list (what learners see); this table is what rights follow, so the
+    instructors of a course that was never published (or whose list changed in a draft)
+    can edit it and see its roster."""
+
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="staff")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_staff_of"
+    )
+
+    class Meta:
+        verbose_name_plural = "course staff"
+        constraints = [
+            models.UniqueConstraint(fields=["course", "user"], name="course_staff_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} teaches {self.course_id}"
 
 
 class SectionPage(HeadlessPreviewMixin, Page):
@@ -409,13 +440,12 @@ class SectionPage(HeadlessPreviewMixin, Page):
 class CourseStats(models.Model):
     """Numbers about a course's live content, kept up to date when a course or one of its
     sections is published or unpublished (so the catalog reads them without opening
-    sections). ``learner_count`` is maintained by enrollment."""
+    sections). Learner numbers belong to enrollment (``enrollment.CourseEnrollmentStats``)."""
 
     course = models.OneToOneField(CoursePage, on_delete=models.CASCADE, related_name="stats")
     section_count = models.PositiveIntegerField(default=0)
     lesson_count = models.PositiveIntegerField(default=0)
     total_minutes = models.PositiveIntegerField(default=0)
-    learner_count = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -4,7 +4,8 @@ Page permissions on the catalog (granted by :mod:`cms.authoring`) give instructo
 and reviewers ``add``/``change``/``publish``. Wagtail alone would let any instructor edit every
 page they own; here an instructor (``add`` without ``change``) may edit, add sections to and
 delete drafts of a course only if they are one of its instructors: those listed on its
-published version, or, before the first publish, the person who created it. The admin and
+latest revision, draft or published (``cms.CourseStaff``), or, while none is listed, the
+person who created it. The admin and
 Wagtail's read/write API both ask ``page.permissions_for_user()``, so both follow these rules.
 """
 
@@ -31,10 +32,10 @@ class CoursePermissionTester(PagePermissionTester):
         course = self._course
         if course is None or course.pk is None or not self.user.is_authenticated:
             return False
-        from cms.models import CourseInstructor
+        from cms.models import CourseStaff
 
         listed = list(
-            CourseInstructor.objects.filter(course_id=course.pk).values_list("user_id", flat=True)
+            CourseStaff.objects.filter(course_id=course.pk).values_list("user_id", flat=True)
         )
         if listed:
             return self.user.pk in listed

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from cms import headless
 from cms.blocks import VideoLessonBlock
-from cms.models import CourseLesson, CoursePage, CourseStats, SectionPage
+from cms.models import CourseLesson, CoursePage, CourseStaff, CourseStats, SectionPage
 
 
 def _lesson_index_sync(course: CoursePage, sections: list[SectionPage], outline: dict) -> None:
@@ -101,3 +101,15 @@ def lesson_index_backfill() -> int:
         course_stats_refresh(course=course)
         count += 1
     return count
+
+
+def course_staff_sync(*, course: CoursePage) -> None:
+    """Make :class:`~cms.models.CourseStaff` list exactly the instructors on ``course`` as
+    being saved (its in-memory list: the revision's, not necessarily the live one's)."""
+    wanted = {ci.user_id for ci in course.course_instructors.all() if ci.user_id}
+    with transaction.atomic():
+        CourseStaff.objects.filter(course_id=course.pk).exclude(user_id__in=wanted).delete()
+        CourseStaff.objects.bulk_create(
+            [CourseStaff(course_id=course.pk, user_id=user_id) for user_id in sorted(wanted)],
+            ignore_conflicts=True,
+        )

@@ -17,6 +17,7 @@ from cms.models import (
     CourseInstructor,
     CourseLesson,
     CoursePage,
+    CourseStaff,
 )
 from config.errors import DomainError, ErrorKind
 from learning.enrollment.models import Enrollment
@@ -34,13 +35,16 @@ def _signed_in(user) -> bool:
 
 
 def is_course_staff(user, course: CoursePage) -> bool:
-    """Instructors of the course, and reviewers of every course."""
+    """Instructors of the course (those its latest revision lists, published or not:
+    ``cms.CourseStaff``), and reviewers of every course."""
     if not _signed_in(user):
         return False
     if user.has_perm(REVIEW_PERMISSION):
         return True
-    # Uses the instructors prefetched by cms.selectors.live_courses() when present.
-    return any(ci.user_id == user.pk for ci in course.course_instructors.all())
+    prefetched = getattr(course, "_prefetched_objects_cache", {}).get("staff")
+    if prefetched is not None:
+        return any(member.user_id == user.pk for member in prefetched)
+    return CourseStaff.objects.filter(course=course, user=user).exists()
 
 
 def is_current_learner(user, course: CoursePage) -> bool:
@@ -57,6 +61,8 @@ def can_open_lesson(
         return True
     if not _signed_in(user):
         return False
+    if enrolled:
+        return True
     if is_course_staff(user, course):
         return True
     return enrolled if enrolled is not None else is_current_learner(user, course)
@@ -103,4 +109,4 @@ def staff_courses_filter(user) -> Q:
         return Q(pk__in=[])
     if user.has_perm(REVIEW_PERMISSION):
         return Q()
-    return Q(course_instructors__user=user)
+    return Q(staff__user=user)

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.urls import reverse
 
-from media_pipeline import services
+from media_pipeline import endpoints, services
 from media_pipeline import storage as media_storage
 from media_pipeline.errors import NotReady, RenditionNotFound
 from media_pipeline.models import VideoAsset
@@ -59,7 +58,7 @@ def upload_targets(asset: VideoAsset, *, request=None) -> dict:
             token = media_storage.sign(
                 {"a": asset.pk, "p": number}, salt=LOCAL_PART_SALT, expires=lifetime
             )
-            url = _absolute(request, reverse("v2:media-upload-part", kwargs={"token": token}))
+            url = _absolute(request, endpoints.url("upload_part", token=token))
             headers = {"Content-Type": "application/octet-stream"}
         parts.append({"part_number": number, "offset": offset, "size": size, "url": url})
     return {
@@ -94,7 +93,7 @@ def playback(asset: VideoAsset, *, request=None) -> Playback:
         raise NotReady(f"This video is {asset.get_status_display().lower()}; it cannot play yet.")
     lifetime = settings.MEDIA_SIGNED_URL_SECONDS
     token = media_storage.sign({"a": asset.pk}, salt=STREAM_SALT, expires=lifetime)
-    master = reverse("v2:media-stream-master", kwargs={"token": token})
+    master = endpoints.url("stream_master", token=token)
     captions = [
         {
             "language": track.language,

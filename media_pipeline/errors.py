@@ -84,3 +84,36 @@ class FFmpegUnavailable(MediaError):
 class RenditionNotFound(MediaError):
     code = "not_found"
     kind = ErrorKind.NOT_FOUND
+
+
+class LibraryAccessDenied(MediaError):
+    code = "media_access_denied"
+    kind = ErrorKind.FORBIDDEN
+    default_message = "Your role has no access to the video library."
+
+
+class UploadNotAllowed(MediaError):
+    code = "upload_not_allowed"
+    kind = ErrorKind.FORBIDDEN
+    default_message = "Your role may not upload videos."
+
+
+class ChangeDenied(MediaError):
+    code = "media_change_denied"
+    kind = ErrorKind.FORBIDDEN
+    default_message = "You may not change this video."
+
+
+class PlaybackDenied(MediaError):
+    code = "playback_denied"
+    kind = ErrorKind.FORBIDDEN
+    default_message = "You may not play this video."
+
+
+class MediaNotFound(MediaError):
+    """No such video, upload, caption track or file, or one the caller may not see (whose
+    videos exist is not revealed)."""
+
+    code = "not_found"
+    kind = ErrorKind.NOT_FOUND
+    default_message = "No such video."

@@ -21,8 +21,8 @@ from typing import BinaryIO
 from django.core import signing
 from django.core.files import File
 from django.core.files.storage import Storage, storages
-from django.urls import reverse
 
+from media_pipeline import endpoints
 from media_pipeline.errors import InvalidSignature, StorageUnavailable
 
 LOCAL_FILE_SALT = "media_pipeline.file"
@@ -298,7 +298,7 @@ def signed_url(name: str, *, expires: int, request=None) -> str:
     if is_s3(store):
         return store.url(name, expire=expires)
     token = sign({"n": name}, salt=LOCAL_FILE_SALT, expires=expires)
-    path = reverse("v2:media-signed-file", kwargs={"token": token})
+    path = endpoints.url("signed_file", token=token)
     return request.build_absolute_uri(path) if request is not None else path
 
 

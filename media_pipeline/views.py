@@ -30,7 +30,7 @@ from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 import config.converters  # noqa: F401  (registers the <id:> converter)
-from media_pipeline import access, selectors, services
+from media_pipeline import access, endpoints, selectors, services
 from media_pipeline import storage as media_storage
 from media_pipeline.errors import MediaError
 from media_pipeline.models import VideoAsset
@@ -176,8 +176,8 @@ class VideoUploadView(WagtailAdminTemplateMixin, TemplateView):
                 [*self.request_settings["types"].keys(), *self.request_settings["types"].values()]
             ),
             max_bytes=self.request_settings["max_bytes"],
-            create_url=reverse("v2:media-upload-create"),
-            complete_url_template=reverse("v2:media-upload-complete", args=[placeholder]),
+            create_url=endpoints.url("upload_create"),
+            complete_url_template=endpoints.url("upload_complete", pk=placeholder),
             edit_url_template=reverse(self.edit_url_name, args=[placeholder]),
             placeholder=placeholder,
         )
@@ -243,7 +243,7 @@ class VideoDetailView(WagtailAdminTemplateMixin, TemplateView):
             can_manage=access.can_manage(self.request.user, asset),
             rename_form=kwargs.get("rename_form") or RenameForm(initial={"title": asset.title}),
             caption_form=kwargs.get("caption_form") or CaptionForm(),
-            detail_api_url=reverse("v2:media-video-detail", args=[asset.pk]),
+            detail_api_url=endpoints.url("video_detail", pk=asset.pk),
             socket_path=f"/ws/media/{asset.pk}/",
             finished=asset.status in (Status.READY, Status.FAILED),
         )

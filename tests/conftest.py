@@ -7,6 +7,20 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.support.processes import asgi_server, celery_worker, test_database_env
+from tests.support.roles import roles  # noqa: F401  (the role matrix fixture)
+
+# Tests using these fixtures run real processes: they are end to end, and slow.
+E2E_FIXTURES = {"live_asgi_url", "worker", "worker_mail_dir", "s3_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark end-to-end tests (by the real-process fixtures they use) ``e2e`` and ``slow``;
+    other slow tests carry ``@pytest.mark.slow`` themselves. ``make test-fast`` runs
+    ``pytest -m "not slow"``."""
+    for item in items:
+        if E2E_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)

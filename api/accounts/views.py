@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 from django.contrib.auth import update_session_auth_hash
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
+from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -18,7 +19,7 @@ from rest_framework.views import APIView
 from api.accounts import serializers as s
 from api.throttles import by_account, by_ip
 from learning.accounts import data_rights, selectors, services
-from learning.accounts.models import User
+from learning.accounts.models import AuthSession, InstructorRequest, User
 from learning.enrollment import services as enrollment_services
 
 AUTH_TAG = ["auth"]
@@ -95,9 +96,8 @@ class VerifyEmailView(PublicAuthView):
     )
     def post(self, request):
         data = _validated(s.TokenSerializer, request)
-        user = services.email_verify(token=data["token"])
         # Courses that invited this address before the account existed enroll it now.
-        enrollment_services.invitations_claim(user=user)
+        user = enrollment_services.email_verify_and_claim_invitations(token=data["token"])
         return Response(s.ProfileSerializer(user, context={"request": request}).data)
 
 
@@ -286,19 +286,27 @@ class PasswordChangeView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SessionListView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=ME_TAG,
         operation_id="me_sessions_list",
-        responses={200: s.SessionSerializer(many=True)},
-        description="My signed-in devices (active sessions), most recently used first.",
+        description="My signed-in devices (active sessions), most recently used first; "
+        "paginated like every list.",
     )
-    def get(self, request):
-        sessions = selectors.active_sessions(user=request.user)
-        context = {"current_session_id": getattr(request.user, "auth_session_id", None)}
-        return Response(s.SessionSerializer(sessions, many=True, context=context).data)
+)
+class SessionListView(ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.SessionSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return AuthSession.objects.none()
+        return selectors.active_sessions(user=self.request.user)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["current_session_id"] = getattr(self.request.user, "auth_session_id", None)
+        return context
 
 
 class SessionDetailView(APIView):
@@ -330,18 +338,21 @@ class ExportView(APIView):
         return response
 
 
-class InstructorRequestView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=ME_TAG,
         operation_id="me_instructor_request_list",
-        responses={200: s.InstructorRequestSerializer(many=True)},
-        description="My requests to become an instructor, newest first.",
+        description="My requests to become an instructor, newest first; paginated like every list.",
     )
-    def get(self, request):
-        requests = selectors.instructor_requests_of(user=request.user)
-        return Response(s.InstructorRequestSerializer(requests, many=True).data)
+)
+class InstructorRequestView(ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.InstructorRequestSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return InstructorRequest.objects.none()
+        return selectors.instructor_requests_of(user=self.request.user)
 
     @extend_schema(
         tags=ME_TAG,

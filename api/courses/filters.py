@@ -4,6 +4,7 @@ import re
 
 from django.conf import settings
 from django.db.models import Case, IntegerField, Value, When
+from django.db.models.functions import Coalesce
 from django_filters import rest_framework as filters
 from wagtail.search.backends import get_search_backend
 
@@ -17,7 +18,12 @@ ORDERINGS = {
     "title": ("title", "pk"),
     "price": ("price", "title", "pk"),
     "-price": ("-price", "title", "pk"),
-    "popular": ("-stats__learner_count", "-first_published_at", "-pk"),
+    # Courses nobody enrolled in yet have no enrollment stats row: they count 0 learners.
+    "popular": (
+        Coalesce("enrollment_stats__learner_count", Value(0)).desc(),
+        "-first_published_at",
+        "-pk",
+    ),
 }
 
 

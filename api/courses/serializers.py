@@ -11,6 +11,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.absolute import absolute_urls
 from api.serializers import tagged_union
 from cms.blocks import renditions_of, rich_text_html
 from cms.models import CourseLevel, CoursePage, CourseStats, Currency
@@ -25,9 +26,13 @@ class RenditionSerializer(serializers.Serializer):
 
 
 class CoverSerializer(serializers.Serializer):
+    """Cover renditions, cropped to 16:9 and never upscaled: ``width``/``height`` are the
+    rendition's real size, at most the named one (a cover smaller than 800x450 gives a
+    smaller card). Cover images should be at least 800x450."""
+
     alt = serializers.CharField()
-    thumbnail = RenditionSerializer()
-    card = RenditionSerializer()
+    thumbnail = RenditionSerializer(help_text="16:9, at most 400x225.")
+    card = RenditionSerializer(help_text="16:9, at most 800x450.")
 
 
 class InstructorSerializer(serializers.Serializer):
@@ -78,7 +83,7 @@ class CourseSummarySerializer(serializers.Serializer):
 
     @extend_schema_field(CoverSerializer(allow_null=True))
     def get_cover(self, course):
-        return _cover(course)
+        return absolute_urls(_cover(course), self.context.get("request"))
 
     @extend_schema_field(CategorySerializer(allow_null=True))
     def get_category(self, course):

@@ -11,13 +11,14 @@ from django.core import signing
 from django.http import Http404
 from django_filters import utils as filter_utils
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.absolute import absolute_urls
 from api.courses import serializers as s
 from api.courses.filters import CourseFilter
 from api.learning.serializers import CourseWithLearnerSerializer, EnrollmentSerializer
@@ -31,6 +32,15 @@ from learning.progress import services as progress_services
 TAGS = ["courses"]
 
 
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        operation_id="courses_list",
+        description="Published courses. Filter by category (with subcategories), level, "
+        "language, free or paid, instructor and tag; search with `q`; order with `ordering`. "
+        "An invalid filter value is a 400 naming the parameter.",
+    )
+)
 class CourseListView(ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = s.CourseSummarySerializer
@@ -47,16 +57,6 @@ class CourseListView(ListAPIView):
         if not filterset.is_valid():
             raise filter_utils.translate_validation(filterset.errors)
         return filterset.apply_search_and_ordering(filterset.qs)
-
-    @extend_schema(
-        tags=TAGS,
-        operation_id="courses_list",
-        description="Published courses. Filter by category (with subcategories), level, "
-        "language, free or paid, instructor and tag; search with `q`; order with `ordering`. "
-        "An invalid filter value is a 400 naming the parameter.",
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
 
 def _course_or_404(course_id: int) -> CoursePage:
@@ -166,9 +166,8 @@ class LessonView(APIView):
             indexed = progress_selectors.course_lesson(course.pk, lesson["id"])
             opened = indexed and progress_services.lesson_open(user=request.user, lesson=indexed)
             progress = progress_selectors.lesson_state(opened or None)
-        return Response(
-            {**body, "course_id": course.pk, "section_id": section["id"], "progress": progress}
-        )
+        body = {**body, "course_id": course.pk, "section_id": section["id"], "progress": progress}
+        return Response(absolute_urls(body, request))
 
 
 # --- Headless preview -------------------------------------------------------------------------
@@ -239,6 +238,5 @@ class PreviewView(APIView):
             for section in sections
             for child in headless.lesson_children(section)
         ]
-        return Response(
-            {"content_type": query.validated_data["content_type"], **body, "lessons": lessons}
-        )
+        body = {"content_type": query.validated_data["content_type"], **body, "lessons": lessons}
+        return Response(absolute_urls(body, request))

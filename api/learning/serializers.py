@@ -177,7 +177,11 @@ class LearnerSerializer(serializers.Serializer):
 
 
 class RosterEntrySerializer(serializers.Serializer):
-    enrollment_id = serializers.IntegerField(source="pk")
+    """A roster row is an enrollment: ``id`` is the enrollment's (as in
+    ``/me/enrollments/``), the learner nested."""
+
+    id = serializers.IntegerField(source="pk")
+    course_id = serializers.IntegerField()
     learner = LearnerSerializer(source="user")
     status = serializers.ChoiceField(choices=Enrollment.Status.choices)
     source = serializers.ChoiceField(choices=Enrollment.Source.choices)

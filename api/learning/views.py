@@ -7,10 +7,14 @@ from __future__ import annotations
 import csv
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    OpenApiTypes,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -19,11 +23,9 @@ from rest_framework.views import APIView
 from api.learning import serializers as s
 from api.throttles import by_user
 from cms import selectors as cms_selectors
-from cms.models import CourseInstructor, CoursePage
-from learning import access
+from cms.models import CoursePage
 from learning.enrollment import errors as enrollment_errors
-from learning.enrollment import selectors, services
-from learning.enrollment.exports import neutralise_formula
+from learning.enrollment import exports, selectors, services
 from learning.enrollment.models import Enrollment, EnrollmentInvitation
 from learning.progress import selectors as progress_selectors
 from learning.progress import services as progress_services
@@ -105,6 +107,16 @@ class CourseEnrollmentView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        tags=ENROLLMENT_TAG,
+        operation_id="me_enrollments_list",
+        parameters=[s.EnrollmentStatusQuerySerializer],
+        description="The learner dashboard: your courses with percent complete, the last "
+        "lesson you opened, the lesson to resume and the completion date. Most recently "
+        "active first.",
+    )
+)
 class MyEnrollmentsView(ListAPIView):
     serializer_class = s.DashboardEnrollmentSerializer
 
@@ -122,17 +134,6 @@ class MyEnrollmentsView(ListAPIView):
             kwargs.setdefault("context", self.get_serializer_context())
             kwargs["context"].update(_enrollment_context(self.request.user, list(args[0])))
         return super().get_serializer(*args, **kwargs)
-
-    @extend_schema(
-        tags=ENROLLMENT_TAG,
-        operation_id="me_enrollments_list",
-        parameters=[s.EnrollmentStatusQuerySerializer],
-        description="The learner dashboard: your courses with percent complete, the last "
-        "lesson you opened, the lesson to resume and the completion date. Most recently "
-        "active first.",
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
 
 # --- Progress ---------------------------------------------------------------------------------
@@ -231,20 +232,7 @@ class LessonCompleteView(APIView):
 
 
 def _staff_course(request, course_id: int) -> CoursePage:
-    """The course, if the user is on its staff: 404 for unknown or unpublished courses they
-    cannot see, 403 `not_course_staff` for published ones."""
-    course = (
-        CoursePage.objects.filter(pk=course_id)
-        .prefetch_related(Prefetch("course_instructors", queryset=CourseInstructor.objects.all()))
-        .first()
-    )
-    if course is None:
-        raise Http404
-    if not access.is_course_staff(request.user, course):
-        if not course.live:
-            raise Http404
-        raise enrollment_errors.NotCourseStaff()
-    return course
+    return selectors.staff_course(request.user, course_id)
 
 
 def _roster_query(request) -> dict:
@@ -253,6 +241,16 @@ def _roster_query(request) -> dict:
     return query.validated_data
 
 
+@extend_schema_view(
+    get=extend_schema(
+        tags=ROSTER_TAG,
+        operation_id="courses_roster_list",
+        parameters=[s.RosterQuerySerializer],
+        description="The course's learners with their progress, for the course's "
+        "instructors and for reviewers (403 `not_course_staff` for others). Search with "
+        "`q`, filter by `status`, sort with `ordering`.",
+    )
+)
 class RosterView(ListAPIView):
     serializer_class = s.RosterEntrySerializer
 
@@ -261,17 +259,6 @@ class RosterView(ListAPIView):
             return Enrollment.objects.none()
         course = _staff_course(self.request, self.kwargs["course_id"])
         return selectors.course_roster(course, **_roster_query(self.request))
-
-    @extend_schema(
-        tags=ROSTER_TAG,
-        operation_id="courses_roster_list",
-        parameters=[s.RosterQuerySerializer],
-        description="The course's learners with their progress, for the course's "
-        "instructors and for reviewers (403 `not_course_staff` for others). Search with "
-        "`q`, filter by `status`, sort with `ordering`.",
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         tags=ROSTER_TAG,
@@ -298,10 +285,17 @@ class RosterView(ListAPIView):
         )
         if isinstance(result, EnrollmentInvitation):
             return Response(s.InvitationSerializer(result).data, status=status.HTTP_202_ACCEPTED)
-        entry = selectors.course_roster(course).get(pk=result.pk)
+        entry = selectors.roster_row(course, result.pk)
         return Response(s.RosterEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        tags=ROSTER_TAG,
+        operation_id="courses_invitations_list",
+        description="Pending invitations of addresses without an account, newest first.",
+    )
+)
 class InvitationListView(ListAPIView):
     serializer_class = s.InvitationSerializer
 
@@ -310,14 +304,6 @@ class InvitationListView(ListAPIView):
             return EnrollmentInvitation.objects.none()
         course = _staff_course(self.request, self.kwargs["course_id"])
         return selectors.pending_invitations(course)
-
-    @extend_schema(
-        tags=ROSTER_TAG,
-        operation_id="courses_invitations_list",
-        description="Pending invitations of addresses without an account, newest first.",
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
 
 class InvitationDetailView(APIView):
@@ -329,7 +315,7 @@ class InvitationDetailView(APIView):
     )
     def delete(self, request, course_id: int, invitation_id: int):
         course = _staff_course(request, course_id)
-        invitation = get_object_or_404(EnrollmentInvitation, pk=invitation_id, course=course)
+        invitation = selectors.invitation(course, invitation_id)
         services.invitation_revoke(invitation=invitation)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -343,9 +329,7 @@ class RosterEntryView(APIView):
     )
     def delete(self, request, course_id: int, enrollment_id: int):
         course = _staff_course(request, course_id)
-        enrollment = get_object_or_404(
-            Enrollment.objects.current(), pk=enrollment_id, course=course
-        )
+        enrollment = selectors.roster_entry(course, enrollment_id)
         services.enrollment_cancel(enrollment=enrollment, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -353,33 +337,6 @@ class RosterEntryView(APIView):
 class _Echo:
     def write(self, value):
         return value
-
-
-ROSTER_CSV_HEADER = [
-    "name",
-    "email",
-    "status",
-    "source",
-    "enrolled_at",
-    "last_activity_at",
-    "completed_at",
-    "percent_complete",
-]
-
-
-def roster_csv_rows(entries):
-    yield ROSTER_CSV_HEADER
-    for entry in entries.iterator(chunk_size=500):
-        yield [
-            neutralise_formula(entry.user.public_name),
-            neutralise_formula(entry.user.email),
-            entry.status,
-            entry.source,
-            entry.enrolled_at.isoformat(),
-            entry.last_activity_at.isoformat() if entry.last_activity_at else "",
-            entry.completed_at.isoformat() if entry.completed_at else "",
-            progress_selectors.percent(entry.minutes_done, entry.minutes_total),
-        ]
 
 
 class RosterExportView(APIView):
@@ -395,7 +352,7 @@ class RosterExportView(APIView):
         entries = selectors.course_roster(course, **_roster_query(request))
         writer = csv.writer(_Echo())
         response = StreamingHttpResponse(
-            (writer.writerow(row) for row in roster_csv_rows(entries)),
+            (writer.writerow(row) for row in exports.roster_csv_rows(entries)),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="roster-course-{course.pk}.csv"'

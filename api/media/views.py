@@ -7,7 +7,12 @@ import mimetypes
 
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
@@ -25,11 +30,9 @@ from api.media.serializers import (
     VideoAssetSerializer,
     VideoUpdateSerializer,
 )
-from media_pipeline import access, delivery, selectors, services
+from media_pipeline import delivery, selectors, services
 from media_pipeline import storage as media_storage
-from media_pipeline.errors import (
-    InvalidState,
-)
+from media_pipeline.errors import InvalidState, MediaNotFound, PlaybackDenied
 from media_pipeline.models import CaptionTrack, VideoAsset
 
 TAGS = ["media"]
@@ -41,19 +44,7 @@ class MediaView(APIView):
 
     def get_asset(self, pk: int, *, manage: bool = False) -> VideoAsset:
         """A video the user may see (404 otherwise: no leaking whose videos exist)."""
-        user = self.request.user
-        if not access.can_use_library(user):
-            raise exceptions.PermissionDenied(
-                "Your role has no access to the video library.", code="media_access_denied"
-            )
-        asset = selectors.video_asset_detail(pk=pk)
-        if asset is None or not access.can_view(user, asset):
-            raise exceptions.NotFound("No such video.")
-        if manage and not access.can_manage(user, asset):
-            raise exceptions.PermissionDenied(
-                "You may not change this video.", code="media_change_denied"
-            )
-        return asset
+        return selectors.video_asset_for(self.request.user, pk, manage=manage)
 
 
 # --- Uploads ---------------------------------------------------------------------------------
@@ -72,10 +63,7 @@ class UploadCreateView(MediaView):
         responses={201: UploadSerializer, 413: OpenApiResponse(description="Too large.")},
     )
     def post(self, request):
-        if not access.can_upload(request.user):
-            raise exceptions.PermissionDenied(
-                "Your role may not upload videos.", code="upload_not_allowed"
-            )
+        selectors.ensure_can_upload(request.user)
         serializer = UploadCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         asset = services.upload_create(user=request.user, **serializer.validated_data)
@@ -144,9 +132,7 @@ class UploadPartView(MediaView):
     )
     def put(self, request, token: str):
         asset_id, part_number = delivery.local_part_from_token(token)
-        asset = VideoAsset.objects.filter(pk=asset_id).first()
-        if asset is None:
-            raise exceptions.NotFound("No such upload.")
+        asset = selectors.upload_asset(asset_id)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -155,24 +141,15 @@ class UploadPartView(MediaView):
         received = services.upload_write_part(
             asset=asset, part_number=part_number, stream=stream, length=length if stream else 0
         )
-        return Response({"part_number": part_number, "received_bytes": received})
+        body = {"part_number": part_number, "received_bytes": received}
+        return Response(UploadPartReceivedSerializer(body).data)
 
 
 # --- Library ---------------------------------------------------------------------------------
 
 
-class VideoListView(MediaView, ListAPIView):
-    serializer_class = VideoAssetSerializer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation
-            return VideoAsset.objects.none()
-        wanted = self.request.query_params.get("status") or None
-        if wanted and wanted not in VideoAsset.Status.values:
-            raise exceptions.ValidationError({"status": [f"Unknown status {wanted!r}."]})
-        return selectors.video_assets_visible_to(self.request.user, status=wanted)
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="media_video_list",
         tags=TAGS,
         summary="Videos the user may see (own; everyone's for editors)",
@@ -180,12 +157,18 @@ class VideoListView(MediaView, ListAPIView):
             OpenApiParameter("status", enum=VideoAsset.Status.values, required=False),
         ],
     )
-    def get(self, request, *args, **kwargs):
-        if not access.can_use_library(request.user):
-            raise exceptions.PermissionDenied(
-                "Your role has no access to the video library.", code="media_access_denied"
-            )
-        return super().get(request, *args, **kwargs)
+)
+class VideoListView(MediaView, ListAPIView):
+    serializer_class = VideoAssetSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return VideoAsset.objects.none()
+        selectors.ensure_library_access(self.request.user)
+        wanted = self.request.query_params.get("status") or None
+        if wanted and wanted not in VideoAsset.Status.values:
+            raise exceptions.ValidationError({"status": [f"Unknown status {wanted!r}."]})
+        return selectors.video_assets_visible_to(self.request.user, status=wanted)
 
 
 class VideoDetailView(MediaView):
@@ -226,16 +209,20 @@ class VideoReprocessView(MediaView):
         return Response(VideoAssetSerializer(asset).data, status=status.HTTP_202_ACCEPTED)
 
 
-class CaptionListView(MediaView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="media_caption_list",
         tags=TAGS,
-        summary="Caption tracks of a video",
-        responses=CaptionTrackSerializer(many=True),
+        summary="Caption tracks of a video (paginated like every list, by language)",
     )
-    def get(self, request, pk: int):
-        asset = self.get_asset(pk)
-        return Response(CaptionTrackSerializer(asset.captions.all(), many=True).data)
+)
+class CaptionListView(MediaView, ListAPIView):
+    serializer_class = CaptionTrackSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return CaptionTrack.objects.none()
+        return selectors.caption_tracks(self.get_asset(self.kwargs["pk"]))
 
     @extend_schema(
         operation_id="media_caption_upload",
@@ -268,9 +255,7 @@ class CaptionDetailView(MediaView):
     )
     def delete(self, request, pk: int, language: str):
         asset = self.get_asset(pk, manage=True)
-        track = CaptionTrack.objects.filter(asset=asset, language=language).first()
-        if track is None:
-            raise exceptions.NotFound("No caption track in that language.")
+        track = selectors.caption_track(asset, language)
         services.caption_delete(track=track)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -294,15 +279,12 @@ class PlaybackView(MediaView):
         responses=PlaybackSerializer,
     )
     def get(self, request, pk: int):
-        asset = selectors.video_asset_detail(pk=pk)
-        if asset is None:
-            raise exceptions.NotFound("No such video.")
-        if not access.playback_allowed(request.user, asset):
-            if not request.user.is_authenticated:
-                raise exceptions.NotAuthenticated()
-            raise exceptions.PermissionDenied(
-                "You may not play this video.", code="playback_denied"
-            )
+        try:
+            asset = selectors.playable_asset(request.user, pk)
+        except PlaybackDenied:
+            if not request.user.is_authenticated:  # signing in may help: 401, not 403
+                raise exceptions.NotAuthenticated() from None
+            raise
         signed = delivery.playback(asset, request=request)
         body = {
             "asset_id": asset.pk,
@@ -332,10 +314,7 @@ def _playlist(text: str) -> HttpResponse:
 
 
 def _ready_asset(token: str) -> VideoAsset:
-    asset = selectors.video_asset_detail(pk=delivery.stream_asset_id(token))
-    if asset is None or asset.status != VideoAsset.Status.READY:
-        raise exceptions.NotFound("No such video.")
-    return asset
+    return selectors.ready_asset(delivery.stream_asset_id(token))
 
 
 class StreamMasterView(SignedMediaView):
@@ -372,7 +351,7 @@ class SignedFileView(SignedMediaView):
         name = media_storage.name_from_signed_file_token(token)
         store = media_storage.storage()
         if media_storage.is_s3(store) or not store.exists(name):
-            raise exceptions.NotFound("No such file.")
+            raise MediaNotFound("No such file.")
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         if name.endswith(".ts"):
             content_type = "video/mp2t"

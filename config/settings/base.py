@@ -286,7 +286,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "The native Unpuzzle LMS API (v2). JSON in snake_case; errors are RFC 9457 problem "
         "details (`type`, `title`, `status`, `detail`, `code`, and `errors` per field on "
-        "validation failures). Authenticate with a JWT bearer token or a session cookie."
+        "validation failures), never echoing more than 500 characters of client input. "
+        "Every list is a paginated object (`count`, `next`, `previous`, `results`). Every "
+        "URL field is absolute, built from the request. A resource's own id is `id`; "
+        "references are `<thing>_id` or a nested `<thing>`. Authenticate with a JWT bearer "
+        "token or a session cookie."
     ),
     "VERSION": "2.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

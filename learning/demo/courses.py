@@ -303,7 +303,8 @@ def _cover(title: str, color: tuple[int, int, int]):
     if existing:
         return existing
     buffer = io.BytesIO()
-    PILImage.new("RGB", (640, 360), color).save(buffer, format="PNG")
+    # At least the largest cover rendition (card, 800x450), so the card is full size.
+    PILImage.new("RGB", (1280, 720), color).save(buffer, format="PNG")
     slug = title.lower().replace(" ", "-")
     return Image.objects.create(title=title, file=ImageFile(buffer, name=f"{slug}.png"))
 

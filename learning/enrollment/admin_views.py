@@ -23,7 +23,7 @@ from wagtail.admin.views.reports import ReportView
 
 from learning import access
 from learning.enrollment import selectors
-from learning.enrollment.exports import neutralise_formula
+from learning.enrollment.exports import ROSTER_COLUMNS, neutralise_formula
 from learning.enrollment.models import Enrollment
 from learning.progress.selectors import percent
 
@@ -101,27 +101,9 @@ class CourseRosterView(ReportView):
         ),
     ]
 
-    # The REST API export's columns (api.learning.views.ROSTER_CSV_HEADER), in its order.
-    list_export = [
-        "user.public_name",
-        "user.email",
-        "get_status_display",
-        "get_source_display",
-        "enrolled_at",
-        "last_activity_at",
-        "completed_at",
-        "percent_complete",
-    ]
-    export_headings = {
-        "user.public_name": _("Name"),
-        "user.email": _("Email"),
-        "get_status_display": _("Status"),
-        "get_source_display": _("Source"),
-        "enrolled_at": _("Enrolled at"),
-        "last_activity_at": _("Last activity at"),
-        "completed_at": _("Completed at"),
-        "percent_complete": _("Percent complete"),
-    }
+    # The columns of every roster export, defined once with the REST API's CSV.
+    list_export = [column.accessor for column in ROSTER_COLUMNS]
+    export_headings = {column.accessor: column.heading for column in ROSTER_COLUMNS}
     custom_value_preprocess = {
         **ReportView.custom_value_preprocess,
         datetime.datetime: {
@@ -130,8 +112,9 @@ class CourseRosterView(ReportView):
         },
     }
     custom_field_preprocess = {
-        "user.public_name": {ReportView.FORMAT_CSV: neutralise_formula},
-        "user.email": {ReportView.FORMAT_CSV: neutralise_formula},
+        column.accessor: {ReportView.FORMAT_CSV: neutralise_formula}
+        for column in ROSTER_COLUMNS
+        if column.learner_chosen
     }
 
     def dispatch(self, request, *args, **kwargs):

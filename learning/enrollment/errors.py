@@ -77,3 +77,17 @@ class InvitationNotPending(EnrollmentError):
     kind = ErrorKind.NOT_FOUND
     code = "invitation_not_pending"
     default_message = "There is no pending invitation with this id."
+
+
+class CourseNotFound(EnrollmentError):
+    """No such course, or one the caller may not know exists (unpublished, not their own)."""
+
+    kind = ErrorKind.NOT_FOUND
+    code = "not_found"
+    default_message = "Not found."
+
+
+class RosterEntryNotFound(EnrollmentError):
+    kind = ErrorKind.NOT_FOUND
+    code = "not_found"
+    default_message = "Not found."

@@ -128,3 +128,24 @@ class EnrollmentInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} to course {self.course_id} ({self.status})"
+
+
+class CourseEnrollmentStats(models.Model):
+    """Enrollment's own numbers about a course. ``learner_count`` is the course's current
+    active learners, kept by the enrollment services with ``F()`` updates (the catalog's
+    "popular" order reads it); the row is also the seat lock: enrollments in one course are
+    counted and created one at a time under ``select_for_update`` on it."""
+
+    course = models.OneToOneField(
+        "cms.CoursePage",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="enrollment_stats",
+    )
+    learner_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "course enrollment stats"
+
+    def __str__(self) -> str:
+        return f"Enrollment stats of course {self.course_id}"

@@ -6,7 +6,8 @@ from django.db.models import F, FloatField, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from cms.models import CourseInstructor, CoursePage
-from learning.access import staff_courses_filter
+from learning.access import is_course_staff, staff_courses_filter
+from learning.enrollment import errors
 from learning.enrollment.models import Enrollment, EnrollmentInvitation
 from learning.progress.selectors import annotate_percent
 
@@ -74,6 +75,41 @@ def course_roster(
         )
     )
     return rows.order_by(*ROSTER_ORDERINGS.get(ordering, ROSTER_ORDERINGS["name"]))
+
+
+def staff_course(user, course_id: int) -> CoursePage:
+    """The course whose roster ``user`` manages. :class:`~errors.CourseNotFound` for unknown
+    courses and for unpublished ones they are not staff of (their existence is not
+    revealed); :class:`~errors.NotCourseStaff` for published ones."""
+    course = CoursePage.objects.filter(pk=course_id).prefetch_related("staff").first()
+    if course is None:
+        raise errors.CourseNotFound()
+    if not is_course_staff(user, course):
+        if not course.live:
+            raise errors.CourseNotFound()
+        raise errors.NotCourseStaff()
+    return course
+
+
+def roster_row(course: CoursePage, enrollment_id: int) -> Enrollment:
+    """One row of :func:`course_roster` (with progress), e.g. for a learner just enrolled."""
+    return course_roster(course, status=None).get(pk=enrollment_id)
+
+
+def roster_entry(course: CoursePage, enrollment_id: int) -> Enrollment:
+    """A current enrollment of ``course`` (RosterEntryNotFound otherwise)."""
+    entry = Enrollment.objects.current().filter(pk=enrollment_id, course=course).first()
+    if entry is None:
+        raise errors.RosterEntryNotFound()
+    return entry
+
+
+def invitation(course: CoursePage, invitation_id: int) -> EnrollmentInvitation:
+    """One invitation (of any status) to ``course`` (RosterEntryNotFound otherwise)."""
+    found = EnrollmentInvitation.objects.filter(pk=invitation_id, course=course).first()
+    if found is None:
+        raise errors.RosterEntryNotFound()
+    return found
 
 
 def pending_invitations(course: CoursePage) -> QuerySet[EnrollmentInvitation]:

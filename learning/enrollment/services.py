@@ -12,12 +12,13 @@ from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from cms.models import CoursePage, CourseStats
+from cms.models import CoursePage
+from learning.accounts import services as account_services
 from learning.accounts.emails import frontend_link, queue_email
 from learning.analytics.models import ObjectType, Verb
 from learning.analytics.services import event_record
 from learning.enrollment import errors
-from learning.enrollment.models import Enrollment, EnrollmentInvitation
+from learning.enrollment.models import CourseEnrollmentStats, Enrollment, EnrollmentInvitation
 
 Source = Enrollment.Source
 
@@ -48,11 +49,11 @@ def _check_self_enrollment(*, user, course: CoursePage, now) -> None:
         )
 
 
-def _lock_seats(course: CoursePage) -> CourseStats:
-    """Lock the course's stats row: enrollments in one course are counted and created one at
-    a time, so capacity holds under concurrent requests."""
-    CourseStats.objects.get_or_create(course=course)
-    return CourseStats.objects.select_for_update().get(course=course)
+def _lock_seats(course: CoursePage) -> CourseEnrollmentStats:
+    """Lock the course's enrollment stats row: enrollments in one course are counted and
+    created one at a time, so capacity holds under concurrent requests."""
+    CourseEnrollmentStats.objects.get_or_create(course=course)
+    return CourseEnrollmentStats.objects.select_for_update().get(course=course)
 
 
 @transaction.atomic
@@ -88,7 +89,7 @@ def enrollment_create(
             enrollment.save(force_insert=True)
     except IntegrityError as exc:  # the one-current-enrollment constraint
         raise errors.AlreadyEnrolled() from exc
-    CourseStats.objects.filter(course=course).update(learner_count=F("learner_count") + 1)
+    CourseEnrollmentStats.objects.filter(course=course).update(learner_count=F("learner_count") + 1)
     event_record(
         actor=user,
         verb=Verb.ENROLLED,
@@ -115,7 +116,7 @@ def _end(enrollment: Enrollment, *, status: str, from_statuses, extensions: dict
     )
     if not updated:
         return False
-    CourseStats.objects.filter(course_id=enrollment.course_id).update(
+    CourseEnrollmentStats.objects.filter(course_id=enrollment.course_id).update(
         learner_count=Greatest(F("learner_count") - 1, 0)
     )
     event_record(
@@ -263,3 +264,15 @@ def invitations_claim(*, user) -> list[Enrollment]:
         except errors.EnrollmentError:
             continue
     return enrolled
+
+
+@transaction.atomic
+def email_verify_and_claim_invitations(*, token: str):
+    """Confirm an email address with its verification token and turn the address's pending
+    course invitations into enrollments, in one transaction: a failure while claiming leaves
+    the address unverified (the link still works), never a verified learner missing the
+    courses they were invited to. Invitations that cannot be honoured yet (course full or
+    unpublished) stay pending, as in :func:`invitations_claim`."""
+    user = account_services.email_verify(token=token)
+    invitations_claim(user=user)
+    return user

@@ -14,7 +14,7 @@ from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.widgets import Button
 from wagtail.models import Page
 
-from cms.models import REVIEW_PERMISSION, CourseInstructor, CoursePage
+from cms.models import REVIEW_PERMISSION, CoursePage, CourseStaff
 from learning import access
 from learning.enrollment import selectors
 from learning.enrollment.admin_views import CourseRosterView, roster_url
@@ -52,7 +52,7 @@ def _teaches(user, course_id: int) -> bool:
     read once per request (page listings ask for every row)."""
     taught = getattr(user, "_roster_taught_course_ids", None)
     if taught is None:
-        taught = set(CourseInstructor.objects.filter(user=user).values_list("course_id", flat=True))
+        taught = set(CourseStaff.objects.filter(user=user).values_list("course_id", flat=True))
         user._roster_taught_course_ids = taught
     return course_id in taught
 

@@ -234,3 +234,23 @@ def test_every_400_carries_the_documented_errors_member(error):
     assert response.data["errors"] == {
         "non_field_errors": [{"code": response.data["code"], "message": response.data["detail"]}]
     }
+
+
+@pytest.mark.django_db
+def test_errors_never_echo_large_input(api_client):
+    huge = "x" * 100_000
+    response = api_client.get("/api/v2/courses/", {"level": huge})
+    assert response.status_code == 400
+    assert len(response.content) < 2_000
+    [(path, [error])] = response.json()["errors"].items()
+    assert path == "level"
+    assert error["code"] == "invalid_choice"
+    assert len(error["message"]) == 500 and error["message"].endswith("…")
+    assert "x" * 400 in error["message"]
+
+
+def test_clip_keeps_short_text_and_cuts_long_text():
+    from api.problems import clip
+
+    assert clip("short") == "short"
+    assert clip("y" * 600) == "y" * 499 + "…"

@@ -217,7 +217,7 @@ def _approve(client, page):
     task_state = state.current_task_state
     url = reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "approve", task_state.pk))
     response = client.post(url, {"comment": "Looks good"})
-    assert response.status_code in (200, 302), response.content[:500]
+    assert response.status_code == 302, response.content[:500]
 
 
 def test_instructor_builds_submits_editor_previews_approves_and_it_is_live(
@@ -267,7 +267,9 @@ def test_instructor_builds_submits_editor_previews_approves_and_it_is_live(
     types = [block["type"] for block in reading["body"]["content"]]
     assert types == ["paragraph", "heading", "image", "code", "callout", "embed", "document"]
     image_block = reading["body"]["content"][2]
-    assert image_block["image"]["renditions"]["medium"]["url"].startswith("/media/")
+    assert image_block["image"]["renditions"]["medium"]["url"].startswith(
+        "http://testserver/media/"
+    )
     catalog = api_client.get("/api/v2/courses/").json()
     assert [c["id"] for c in catalog["results"]] == [course.pk]
     assert catalog["results"][0]["lesson_count"] == 3
@@ -276,17 +278,18 @@ def test_instructor_builds_submits_editor_previews_approves_and_it_is_live(
     client.force_login(other_instructor)
     for page in (course, section):
         response = client.get(reverse("wagtailadmin_pages:edit", args=(page.pk,)))
-        assert response.status_code in (302, 403)
+        assert (response.status_code, response.url) == (302, "/admin/"), page
     response = client.post(
         reverse("wagtailadmin_pages:edit", args=(course.pk,)),
         course_form(other_instructor, authoring["category"], title="Hijacked"),
     )
-    assert response.status_code in (302, 403)
+    assert (response.status_code, response.url) == (302, "/admin/")
     course.refresh_from_db()
     assert course.title == "Python from zero"
     assert course.get_latest_revision_as_object().title == "Python from zero"
     add_section = reverse("wagtailadmin_pages:add", args=("cms", "sectionpage", course.pk))
-    assert client.get(add_section).status_code in (302, 403)
+    response = client.get(add_section)
+    assert (response.status_code, response.url) == (302, "/admin/")
 
     # The course's own instructor still can edit it (and save a new draft).
     client.force_login(instructor)

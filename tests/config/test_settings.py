@@ -223,6 +223,7 @@ def test_production_refuses_to_start_without_certificate_signing_key(tmp_path):
     assert not (tmp_path / "keys").exists()  # and no key was generated instead
 
 
+@pytest.mark.slow
 def test_production_passes_check_deploy_clean(tmp_path):
     result = manage(
         "check",

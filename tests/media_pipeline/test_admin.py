@@ -2,6 +2,7 @@
 Django's test client logged in as each role."""
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -14,6 +15,11 @@ from tests.factories.media import VideoAssetFactory
 pytestmark = pytest.mark.django_db
 
 
+def login_url(url: str) -> str:
+    """Where the admin sends people without admin access."""
+    return f"/admin/login/?next={quote(url)}"
+
+
 def login(user, **kwargs) -> Client:
     client = Client(**kwargs)
     client.force_login(user)
@@ -23,8 +29,8 @@ def login(user, **kwargs) -> Client:
 @pytest.fixture
 def videos(roles):
     return {
-        "mine": VideoAssetFactory(owner=roles.owner, title="Owner intro", status="ready"),
-        "mine_uploading": VideoAssetFactory(owner=roles.owner, title="Owner draft"),
+        "mine": VideoAssetFactory(owner=roles.instructor, title="Owner intro", status="ready"),
+        "mine_uploading": VideoAssetFactory(owner=roles.instructor, title="Owner draft"),
         "theirs": VideoAssetFactory(
             owner=roles.other_instructor, title="Other intro", status="ready"
         ),
@@ -32,7 +38,7 @@ def videos(roles):
 
 
 def test_instructors_see_only_their_own_videos_and_editors_see_all(roles, videos):
-    mine = login(roles.owner).get("/admin/videos/")
+    mine = login(roles.instructor).get("/admin/videos/")
     assert mine.status_code == 200
     html = mine.content.decode()
     assert "Owner intro" in html and "Owner draft" in html
@@ -51,10 +57,10 @@ def test_library_filters_by_status(roles, videos):
 
 
 def test_library_shows_status_badge_duration_and_owner(roles, processed_video):
-    html = login(roles.owner).get("/admin/videos/").content.decode()
+    html = login(roles.instructor).get("/admin/videos/").content.decode()
     assert "Ready" in html
     assert "0:02" in html
-    assert str(roles.owner) in html
+    assert str(roles.instructor) in html
     assert "/api/v2/media/files/" in html  # signed poster thumbnail
 
 
@@ -62,19 +68,20 @@ MENU_ENTRY = '"url": "/admin/videos/"'
 
 
 def test_menu_shows_videos_only_to_library_users(roles):
-    assert MENU_ENTRY in login(roles.owner).get("/admin/").content.decode()
+    assert MENU_ENTRY in login(roles.instructor).get("/admin/").content.decode()
     no_media = roles.student  # given admin access, but no media permission
     no_media.groups.first().permissions.add(Permission.objects.get(codename="access_admin"))
     html = login(no_media).get("/admin/").content.decode()
     assert '"url": "/admin/account/"' in html
     assert MENU_ENTRY not in html
-    assert login(no_media).get("/admin/videos/").status_code in (302, 403)
+    response = login(no_media).get("/admin/videos/")
+    assert (response.status_code, response.url) == (302, "/admin/")  # permission denied
 
 
 def test_students_cannot_reach_the_library(roles, videos):
     for url in ("/admin/videos/", "/admin/videos/upload/", f"/admin/videos/{videos['mine'].pk}/"):
         response = login(roles.student).get(url)
-        assert response.status_code in (302, 403), url
+        assert (response.status_code, response.url) == (302, login_url(url)), url
         assert b"Owner intro" not in response.content
 
 
@@ -91,7 +98,7 @@ def test_other_instructors_get_404_for_someone_elses_video(roles, videos):
 def test_admin_upload_goes_through_the_api_to_storage(roles, clips):
     """What upload.js does: create via the API with the page's CSRF token, PUT the parts to
     the URLs it returns, complete, then open the video's page."""
-    client = login(roles.owner, enforce_csrf_checks=True)
+    client = login(roles.instructor, enforce_csrf_checks=True)
     page = client.get("/admin/videos/upload/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -130,7 +137,7 @@ def test_admin_upload_goes_through_the_api_to_storage(roles, clips):
 
 
 def test_upload_page_without_csrf_token_is_refused(roles):
-    client = login(roles.owner, enforce_csrf_checks=True)
+    client = login(roles.instructor, enforce_csrf_checks=True)
     response = client.post(
         "/api/v2/media/uploads/",
         {"filename": "intro.mp4", "size_bytes": 10, "content_type": "video/mp4"},
@@ -176,7 +183,7 @@ def test_caption_upload_rename_and_reprocess_from_the_video_page(
 
 
 def test_chooser_lists_only_visible_usable_videos(roles, videos):
-    response = login(roles.owner).get("/admin/videos/chooser/")
+    response = login(roles.instructor).get("/admin/videos/chooser/")
     assert response.status_code == 200
     html = response.json()["html"]
     assert "Owner intro" in html
@@ -187,9 +194,9 @@ def test_chooser_lists_only_visible_usable_videos(roles, videos):
 
 
 def test_chooser_chosen_step_returns_the_video(roles, videos):
-    response = login(roles.owner).get(f"/admin/videos/chooser/chosen/{videos['mine'].pk}/")
+    response = login(roles.instructor).get(f"/admin/videos/chooser/chosen/{videos['mine'].pk}/")
     assert response.status_code == 200
     result = response.json()["result"]
     assert (str(result["id"]), result["title"]) == (str(videos["mine"].pk), "Owner intro")
-    hidden = login(roles.owner).get(f"/admin/videos/chooser/chosen/{videos['theirs'].pk}/")
+    hidden = login(roles.instructor).get(f"/admin/videos/chooser/chosen/{videos['theirs'].pk}/")
     assert hidden.status_code == 404

@@ -30,7 +30,7 @@ def test_video_block_requires_a_video_and_handles_unprocessed_ones(roles):
     with pytest.raises(ValidationError):
         block.clean(block.to_python({"video": None, "title": "x"}))
     pending = VideoAsset.objects.create(
-        owner=roles.owner,
+        owner=roles.instructor,
         title="Pending",
         original_filename="a.mp4",
         content_type="video/mp4",

@@ -24,7 +24,7 @@ from tests.media_pipeline.fixtures import (
     web,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e, pytest.mark.slow]
 
 
 def upload(base: str, user, clip: Path, *, title: str = "Lesson") -> dict:
@@ -71,18 +71,19 @@ def uris(playlist: str) -> list[str]:
 def test_local_storage_upload_to_playback_through_server_and_worker(
     live_asgi_url, worker, roles, clips
 ):
-    body = upload(live_asgi_url, roles.owner, clips["hd"])
+    body = upload(live_asgi_url, roles.instructor, clips["hd"])
     asset = settled(body["asset"]["id"])
     assert asset.status == "ready", asset.failure_reason
     detail = httpx.get(
-        f"{live_asgi_url}/api/v2/media/videos/{asset.pk}/", headers=bearer(roles.owner)
+        f"{live_asgi_url}/api/v2/media/videos/{asset.pk}/", headers=bearer(roles.instructor)
     ).json()
     assert (detail["progress"], [r["name"] for r in detail["renditions"]]) == (
         100,
         ["360p", "720p"],
     )
     playback = httpx.get(
-        f"{live_asgi_url}/api/v2/media/videos/{asset.pk}/playback/", headers=bearer(roles.owner)
+        f"{live_asgi_url}/api/v2/media/videos/{asset.pk}/playback/",
+        headers=bearer(roles.instructor),
     ).json()
     master = httpx.get(playback["hls_url"])
     assert master.status_code == 200
@@ -108,8 +109,8 @@ def test_s3_upload_to_ready_with_presigned_put_and_multipart(s3_server, roles, c
     )
     bucket, client = s3_server["bucket"], s3_server["client"]
     with web(env) as base, media_worker(env):
-        single = upload(base, roles.owner, small, title="Single")
-        multi = upload(base, roles.owner, hd, title="Multipart")
+        single = upload(base, roles.instructor, small, title="Single")
+        multi = upload(base, roles.instructor, hd, title="Multipart")
         assert single["upload"]["backend"] == "s3"
         assert "X-Amz-Signature=" in single["upload"]["parts"][0]["url"]
         assert multi["upload"]["backend"] == "s3_multipart"
@@ -154,7 +155,7 @@ def test_worker_killed_mid_transcode_is_redelivered_and_completes(roles, tmp_pat
     clip = make_clip(tmp_path / "long.mp4", seconds=5, size="1280x720")
     env = isolated_env(tmp_path, MEDIA_X264_PRESET="faster", MEDIA_HLS_SEGMENT_SECONDS="2")
     with web(env) as base:
-        body = upload(base, roles.owner, clip)
+        body = upload(base, roles.instructor, clip)
     asset_id = body["asset"]["id"]
     with media_worker(env, pool="prefork") as worker:
 
@@ -187,7 +188,7 @@ def test_storage_outage_is_retried_with_backoff_then_fails_with_a_reason(
         MEDIA_STORAGE_RETRY_BACKOFF_SECONDS="0.5",
     )
     with web(env) as base:
-        body = upload(base, roles.owner, clips["small"])
+        body = upload(base, roles.instructor, clips["small"])
     s3_server["stop"]()  # storage goes away after the upload, before processing
     started = time.monotonic()
     with media_worker(env):

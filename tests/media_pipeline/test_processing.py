@@ -36,8 +36,9 @@ def playlist_uris(name: str) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
+@pytest.mark.slow
 def test_hd_clip_becomes_a_two_rung_hls_ladder_with_poster(roles, clips):
-    asset = process_in_process(roles.owner, clips["hd"])
+    asset = process_in_process(roles.instructor, clips["hd"])
     assert (asset.status, asset.progress, asset.failure_reason) == ("ready", 100, "")
     assert (asset.width, asset.height, asset.video_codec, asset.audio_codec) == (
         1280,
@@ -61,8 +62,9 @@ def test_hd_clip_becomes_a_two_rung_hls_ladder_with_poster(roles, clips):
     assert asset.processing_attempts == 1
 
 
+@pytest.mark.slow
 def test_reprocessing_replaces_outputs_without_duplicates(roles, clips):
-    asset = process_in_process(roles.owner, clips["hd"])
+    asset = process_in_process(roles.instructor, clips["hd"])
     files = stored_files(asset.storage_prefix)
     renditions = list(asset.renditions.values_list("pk", flat=True))
     services.video_reprocess(asset=asset)
@@ -84,7 +86,7 @@ def test_reprocessing_replaces_outputs_without_duplicates(roles, clips):
     ],
 )
 def test_bad_files_fail_with_a_human_readable_reason(roles, clips, clip, reason):
-    asset = process_in_process(roles.owner, clips[clip])
+    asset = process_in_process(roles.instructor, clips[clip])
     assert asset.status == "failed"
     assert asset.failure_reason.startswith(reason)
     assert not asset.renditions.exists()
@@ -93,7 +95,7 @@ def test_bad_files_fail_with_a_human_readable_reason(roles, clips, clip, reason)
 
 def test_a_missing_original_fails_the_task_with_a_reason(roles, clips):
     asset = services.video_create_from_file(
-        user=roles.owner, title="Gone", path=clips["small"], content_type="video/mp4"
+        user=roles.instructor, title="Gone", path=clips["small"], content_type="video/mp4"
     )
     video_storage().delete(asset.original.name)  # the original vanished from storage
     result = tasks.process_video.apply(args=(asset.pk,))
@@ -118,14 +120,14 @@ def test_processing_task_is_routed_to_the_media_queue_with_time_limits():
 
 def test_expired_uploads_are_removed_by_the_periodic_task(roles):
     expired = VideoAssetFactory(
-        owner=roles.owner, upload_expires_at=timezone.now() - timedelta(minutes=1)
+        owner=roles.instructor, upload_expires_at=timezone.now() - timedelta(minutes=1)
     )
     video_storage().save(expired.original.name, ContentFile(b"partial"))
     fresh = VideoAssetFactory(
-        owner=roles.owner, upload_expires_at=timezone.now() + timedelta(hours=1)
+        owner=roles.instructor, upload_expires_at=timezone.now() + timedelta(hours=1)
     )
     done = VideoAssetFactory(
-        owner=roles.owner,
+        owner=roles.instructor,
         status="ready",
         upload_expires_at=timezone.now() - timedelta(days=1),
     )
@@ -154,8 +156,8 @@ def _session_cookie(client, user) -> tuple[bytes, bytes]:
 
 @pytest.mark.django_db(transaction=True)
 def test_progress_events_reach_the_owner_over_websocket(roles, client):
-    asset = VideoAssetFactory(owner=roles.owner, status="processing")
-    headers = [ORIGIN, _session_cookie(client, roles.owner)]
+    asset = VideoAssetFactory(owner=roles.instructor, status="processing")
+    headers = [ORIGIN, _session_cookie(client, roles.instructor)]
 
     async def scenario():
         communicator = WebsocketCommunicator(application, f"/ws/media/{asset.pk}/", headers)
@@ -179,7 +181,7 @@ def test_progress_events_reach_the_owner_over_websocket(roles, client):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("role", ["anonymous", "student", "other_instructor"])
 def test_progress_socket_refuses_users_who_may_not_see_the_video(roles, client, role):
-    asset = VideoAssetFactory(owner=roles.owner)
+    asset = VideoAssetFactory(owner=roles.instructor)
     headers = [ORIGIN]
     if role != "anonymous":
         headers.append(_session_cookie(client, roles.user(role)))
@@ -199,22 +201,22 @@ def test_videos_whose_processing_message_was_lost_are_queued_again(
     long_ago = timezone.now() - timedelta(
         seconds=settings.MEDIA_PROCESSING_TIME_LIMIT + settings.MEDIA_STUCK_AFTER_SECONDS + 60
     )
-    never_queued = VideoAssetFactory(owner=roles.owner, status="uploaded")
+    never_queued = VideoAssetFactory(owner=roles.instructor, status="uploaded")
     lost_worker = VideoAssetFactory(
-        owner=roles.owner,
+        owner=roles.instructor,
         status="processing",
         processing_started_at=long_ago,
         processing_attempts=1,
     )
     gave_up = VideoAssetFactory(
-        owner=roles.owner,
+        owner=roles.instructor,
         status="processing",
         processing_started_at=long_ago,
         processing_attempts=3,
     )
-    just_completed = VideoAssetFactory(owner=roles.owner, status="uploaded")
+    just_completed = VideoAssetFactory(owner=roles.instructor, status="uploaded")
     still_working = VideoAssetFactory(
-        owner=roles.owner, status="processing", processing_started_at=timezone.now()
+        owner=roles.instructor, status="processing", processing_started_at=timezone.now()
     )
     VideoAsset.objects.filter(pk__in=[never_queued.pk, lost_worker.pk, gave_up.pk]).update(
         updated_at=long_ago

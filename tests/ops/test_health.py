@@ -64,6 +64,7 @@ def test_a_hanging_check_is_reported_within_the_timeout():
     assert "no answer within 0.3 s" in by_name["slow"].error
 
 
+@pytest.mark.slow
 def test_readyz_with_database_and_redis_down_answers_503_quickly(tmp_path):
     """A real server whose PostgreSQL and Redis are unreachable still answers /healthz and
     reports the failing dependencies by name from /readyz in under two seconds."""

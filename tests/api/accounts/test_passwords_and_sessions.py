@@ -109,7 +109,8 @@ def test_session_list_and_revoke(student, other_student, as_user):
 
     listed = laptop.get("/api/v2/me/sessions/")
     assert listed.status_code == 200
-    sessions = {s["user_agent"]: s for s in listed.json()}
+    assert (listed.json()["count"], listed.json()["next"]) == (2, None)
+    sessions = {s["user_agent"]: s for s in listed.json()["results"]}
     assert set(sessions) == {"Laptop", "Phone"}
     assert sessions["Laptop"]["current"] is True
     assert sessions["Phone"]["current"] is False
@@ -118,7 +119,8 @@ def test_session_list_and_revoke(student, other_student, as_user):
     assert laptop.delete(f"/api/v2/me/sessions/{phone.session_id}/").status_code == 204
     assert phone.get("/api/v2/me/").status_code == 401
     assert laptop.get("/api/v2/me/").status_code == 200
-    assert [s["user_agent"] for s in laptop.get("/api/v2/me/sessions/").json()] == ["Laptop"]
+    remaining = laptop.get("/api/v2/me/sessions/").json()["results"]
+    assert [s["user_agent"] for s in remaining] == ["Laptop"]
 
 
 def test_cannot_revoke_another_persons_session(student, other_student, as_user):

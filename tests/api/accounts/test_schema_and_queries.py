@@ -61,4 +61,5 @@ def test_profile_and_sessions_query_budgets(student, as_user, django_assert_max_
         assert client.get("/api/v2/me/").status_code == 200
     with django_assert_max_num_queries(3):
         response = client.get("/api/v2/me/sessions/")
-    assert len(response.json()) == 6
+    assert response.json()["count"] == 6
+    assert len(response.json()["results"]) == 6

@@ -57,8 +57,8 @@ def test_detail_has_the_ordered_outline_and_never_bodies(api_client, course):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_lesson_authorization_matrix(role, request, api_client, as_user, course):
-    client = client_for(role, request, api_client, as_user)
+def test_lesson_authorization_matrix(role, roles, api_client, course):
+    client = client_for(roles.user(role))
     free, gated, quiz, _ = lesson_ids(outline(api_client, course))
     assert client.get(f"/api/v2/courses/{course.pk}/lessons/{free}/").status_code == 200
     may_open = role in {"instructor", "editor", "admin_user"}
@@ -93,7 +93,7 @@ def test_lesson_body_is_typed_blocks(as_user, editor, course):
     assert all(set(c) == {"id", "text"} for c in body["questions"][0]["choices"])
 
 
-def test_quiz_answers_never_appear_in_any_content_response(request, api_client, as_user, course):
+def test_quiz_answers_never_appear_in_any_content_response(roles, api_client, as_user, course):
     quiz_free = cf.course(title="Free quiz", instructors=[])
     clip = VideoAssetFactory(duration_seconds=3.0, status="ready")
     cf.section(
@@ -105,7 +105,7 @@ def test_quiz_answers_never_appear_in_any_content_response(request, api_client, 
     )
     scanned = 0
     for role in ROLES:
-        client = client_for(role, request, api_client, as_user)
+        client = client_for(roles.user(role))
         for page in (course, quiz_free):
             urls = ["/api/v2/courses/", f"/api/v2/courses/{page.pk}/"]
             urls += [
@@ -155,6 +155,7 @@ def test_malformed_lesson_id_is_404(api_client, course):
     assert api_client.get(f"/api/v2/courses/{course.pk}/lessons/not-a-uuid/").status_code == 404
 
 
+@pytest.mark.slow
 def test_outline_of_20_sections_of_10_lessons_takes_constant_queries(
     api_client, instructor, django_assert_max_num_queries
 ):

@@ -45,11 +45,9 @@ def test_course_preview_is_the_live_shape_with_draft_sections(api_client, draft_
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_preview_token_is_the_capability_and_hides_answers(
-    role, request, api_client, as_user, draft_course
-):
+def test_preview_token_is_the_capability_and_hides_answers(role, roles, draft_course):
     token = preview_token(draft_course.get_children().first().specific)
-    client = client_for(role, request, api_client, as_user)
+    client = client_for(roles.user(role))
     response = client.get("/api/v2/preview/", {"content_type": "cms.sectionpage", "token": token})
     assert response.status_code == 200
     assert response.json()["section"]["title"] == "Part one"

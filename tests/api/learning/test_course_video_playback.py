@@ -26,9 +26,9 @@ def test_course_video_playback_matrix(roles, processed_video):
         UserFactory(): 403,
         teacher: 200,
         roles.other_instructor: 403,
-        roles.owner: 200,
+        roles.instructor: 200,
         roles.editor: 200,
-        roles.admin: 200,
+        roles.admin_user: 200,
     }
     for user, status in expected.items():
         response = play(user, processed_video)

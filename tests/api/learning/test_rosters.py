@@ -35,8 +35,8 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_roster_authorization_matrix(role, request, api_client, as_user, course):
-    client = client_for(role, request, api_client, as_user)
+def test_roster_authorization_matrix(role, roles, course):
+    client = client_for(roles.user(role))
     for url in (roster_url(course), roster_url(course, "export/")):
         response = client.get(url)
         assert response.status_code == EXPECTED[role], (url, response.content)
@@ -105,6 +105,18 @@ def test_invite_and_remove(
     assert response.status_code == 201, response.content
     assert response.json()["source"] == "invite"
     enrollment = Enrollment.objects.get(user=learner, course=course)
+    assert (response.json()["id"], response.json()["course_id"]) == (enrollment.pk, course.pk)
+    assert set(response.json()) == {
+        "id",
+        "course_id",
+        "learner",
+        "status",
+        "source",
+        "enrolled_at",
+        "completed_at",
+        "last_activity_at",
+        "percent_complete",
+    }
     assert enrollment.enrolled_by == instructor
     assert len(mailoutbox) == 1 and "Roster course" in mailoutbox[0].subject
     again = client.post(roster_url(course), {"email": learner.email})

@@ -1,1 +1,1 @@
-from tests.media_pipeline.fixtures import clips, processed_video, roles  # noqa: F401
+from tests.media_pipeline.fixtures import clips, processed_video  # noqa: F401

@@ -31,7 +31,7 @@ EXPECTED = matrix(201)
 
 @pytest.mark.parametrize("role", ROLES)
 def test_upload_authorization_matrix(roles, role):
-    asset = VideoAssetFactory(owner=roles.owner)
+    asset = VideoAssetFactory(owner=roles.instructor)
     response = client_for(roles.user(role)).post(
         url(asset), {"language": "en", "label": "English", "content": VTT}, format="json"
     )
@@ -40,8 +40,8 @@ def test_upload_authorization_matrix(roles, role):
 
 
 def test_webvtt_is_stored_as_uploaded_with_segments(roles):
-    asset = VideoAssetFactory(owner=roles.owner)
-    response = client_for(roles.owner).post(
+    asset = VideoAssetFactory(owner=roles.instructor)
+    response = client_for(roles.instructor).post(
         url(asset), {"language": "en", "label": "English", "content": VTT}, format="json"
     )
     assert response.status_code == 201
@@ -54,8 +54,8 @@ def test_webvtt_is_stored_as_uploaded_with_segments(roles):
 
 
 def test_srt_file_is_converted_to_webvtt_and_replaces_the_language(roles):
-    asset = VideoAssetFactory(owner=roles.owner)
-    client = client_for(roles.owner)
+    asset = VideoAssetFactory(owner=roles.instructor)
+    client = client_for(roles.instructor)
     client.post(url(asset), {"language": "pt-BR", "content": VTT}, format="json")
     upload = SimpleUploadedFile("captions.srt", SRT.encode(), content_type="application/x-subrip")
     response = client.post(
@@ -73,7 +73,8 @@ def test_srt_file_is_converted_to_webvtt_and_replaces_the_language(roles):
         (1, 62.0, "Second\nline"),
     ]
     listed = client.get(url(asset)).json()
-    assert [(t["language"], t["label"]) for t in listed] == [("pt-BR", "Português")]
+    assert (listed["count"], listed["next"], listed["previous"]) == (1, None, None)
+    assert [(t["language"], t["label"]) for t in listed["results"]] == [("pt-BR", "Português")]
 
 
 @pytest.mark.parametrize(
@@ -95,8 +96,8 @@ def test_srt_file_is_converted_to_webvtt_and_replaces_the_language(roles):
     ],
 )
 def test_bad_caption_uploads_change_nothing(roles, payload, code):
-    asset = VideoAssetFactory(owner=roles.owner)
-    response = client_for(roles.owner).post(url(asset), payload, format="json")
+    asset = VideoAssetFactory(owner=roles.instructor)
+    response = client_for(roles.instructor).post(url(asset), payload, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == code
     assert not CaptionTrack.objects.exists()
@@ -104,9 +105,9 @@ def test_bad_caption_uploads_change_nothing(roles, payload, code):
 
 
 def test_binary_garbage_is_refused(roles):
-    asset = VideoAssetFactory(owner=roles.owner)
+    asset = VideoAssetFactory(owner=roles.instructor)
     upload = SimpleUploadedFile("captions.vtt", b"\xff\xfe\x00garbage", content_type="text/vtt")
-    response = client_for(roles.owner).post(
+    response = client_for(roles.instructor).post(
         url(asset), {"language": "en", "file": upload}, format="multipart"
     )
     assert response.status_code == 400
@@ -118,8 +119,8 @@ EXPECTED_DELETE = matrix(204)
 
 @pytest.mark.parametrize("role", ROLES)
 def test_delete_authorization_matrix(roles, role):
-    asset = VideoAssetFactory(owner=roles.owner)
-    client_for(roles.owner).post(url(asset), {"language": "en", "content": VTT}, format="json")
+    asset = VideoAssetFactory(owner=roles.instructor)
+    client_for(roles.instructor).post(url(asset), {"language": "en", "content": VTT}, format="json")
     response = client_for(roles.user(role)).delete(f"{url(asset)}en/")
     assert response.status_code == EXPECTED_DELETE[role]
     assert CaptionTrack.objects.exists() is (response.status_code != 204)
@@ -127,6 +128,6 @@ def test_delete_authorization_matrix(roles, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_list_authorization_matrix(roles, role):
-    asset = VideoAssetFactory(owner=roles.owner)
+    asset = VideoAssetFactory(owner=roles.instructor)
     response = client_for(roles.user(role)).get(url(asset))
     assert response.status_code == matrix(200)[role]

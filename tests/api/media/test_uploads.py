@@ -52,7 +52,7 @@ def test_create_authorization_matrix(roles, role):
     else:
         assert response["Content-Type"] == "application/problem+json"
         assert not VideoAsset.objects.exists()
-    if role == "student":
+    if role in ("student", "other_student"):
         assert response.json()["code"] == "upload_not_allowed"
 
 
@@ -75,7 +75,7 @@ def test_create_authorization_matrix(roles, role):
     ],
 )
 def test_bad_upload_requests_are_refused_and_create_nothing(roles, payload, status, code):
-    response = create(client_for(roles.owner), **payload)
+    response = create(client_for(roles.instructor), **payload)
     assert response.status_code == status, response.json()
     assert response.json()["code"] == code
     assert response["Content-Type"] == "application/problem+json"
@@ -84,7 +84,7 @@ def test_bad_upload_requests_are_refused_and_create_nothing(roles, payload, stat
 
 def test_size_limit_comes_from_settings(roles, settings):
     settings.MEDIA_UPLOAD_MAX_BYTES = 500
-    response = create(client_for(roles.owner), size=501)
+    response = create(client_for(roles.instructor), size=501)
     assert response.status_code == 413
     assert "limit is 500 bytes" in response.json()["detail"]
 
@@ -92,7 +92,7 @@ def test_size_limit_comes_from_settings(roles, settings):
 def test_chunked_upload_in_parts_then_complete(roles, settings, clips):
     settings.MEDIA_UPLOAD_PART_SIZE = 4096
     data = clips["small"].read_bytes()
-    client = client_for(roles.owner)
+    client = client_for(roles.instructor)
     body = upload_bytes(client, data, title="Chunked")
     assert len(body["upload"]["parts"]) == -(-len(data) // 4096) > 1
     response = client.post(f"{UPLOADS}{body['asset']['id']}/complete/")
@@ -108,7 +108,7 @@ def test_chunked_upload_in_parts_then_complete(roles, settings, clips):
 
 
 def test_complete_queues_processing_after_commit(roles, django_capture_on_commit_callbacks):
-    client = client_for(roles.owner)
+    client = client_for(roles.instructor)
     body = upload_bytes(client, b"x" * 1000)
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(f"{UPLOADS}{body['asset']['id']}/complete/")
@@ -119,7 +119,7 @@ def test_complete_queues_processing_after_commit(roles, django_capture_on_commit
 
 def test_parts_can_be_resent_and_come_in_any_order(roles, settings):
     settings.MEDIA_UPLOAD_PART_SIZE = 10
-    client = client_for(roles.owner)
+    client = client_for(roles.instructor)
     data = bytes(range(25))
     body = create(client, size=len(data)).json()
     parts = body["upload"]["parts"]
@@ -136,7 +136,7 @@ def test_parts_can_be_resent_and_come_in_any_order(roles, settings):
 
 
 def test_zero_bytes_sent_then_complete_is_refused_and_upload_stays_open(roles):
-    client = client_for(roles.owner)
+    client = client_for(roles.instructor)
     body = create(client, size=1000).json()
     response = client.post(f"{UPLOADS}{body['asset']['id']}/complete/")
     assert response.status_code == 400
@@ -145,7 +145,7 @@ def test_zero_bytes_sent_then_complete_is_refused_and_upload_stays_open(roles):
 
 
 def test_part_of_the_wrong_size_is_refused(roles):
-    client = client_for(roles.owner)
+    client = client_for(roles.instructor)
     part = create(client, size=1000).json()["upload"]["parts"][0]
     short = put_part(client, part, b"x" * 999)
     assert short.status_code == 400
@@ -164,7 +164,7 @@ def size_on_disk(asset):
 
 def test_size_mismatch_at_complete_is_refused(roles, settings):
     settings.MEDIA_UPLOAD_PART_SIZE = 500
-    client = client_for(roles.owner)
+    client = client_for(roles.instructor)
     body = create(client, size=1000).json()
     first = body["upload"]["parts"][0]
     assert put_part(client, first, b"a" * 500).status_code == 200
@@ -176,7 +176,7 @@ def test_size_mismatch_at_complete_is_refused(roles, settings):
 
 
 def test_tampered_and_expired_part_urls_are_rejected(roles):
-    client = client_for(roles.owner)
+    client = client_for(roles.instructor)
     body = create(client, size=10).json()
     part = body["upload"]["parts"][0]
     tampered = dict(part, url=part["url"].replace("/parts/", "/parts/x"))
@@ -193,7 +193,7 @@ def test_tampered_and_expired_part_urls_are_rejected(roles):
 
 
 def test_expired_upload_cannot_be_completed(roles):
-    client = client_for(roles.owner)
+    client = client_for(roles.instructor)
     body = upload_bytes(client, b"x" * 1000)
     VideoAsset.objects.update(upload_expires_at=timezone.now() - timedelta(seconds=1))
     response = client.post(f"{UPLOADS}{body['asset']['id']}/complete/")
@@ -207,7 +207,7 @@ EXPECTED_COMPLETE = matrix(200)
 
 @pytest.mark.parametrize("role", ROLES)
 def test_complete_authorization_matrix(roles, role):
-    body = upload_bytes(client_for(roles.owner), b"x" * 1000)
+    body = upload_bytes(client_for(roles.instructor), b"x" * 1000)
     response = client_for(roles.user(role)).post(f"{UPLOADS}{body['asset']['id']}/complete/")
     assert response.status_code == EXPECTED_COMPLETE[role]
     expected_status = "uploaded" if response.status_code == 200 else "awaiting_upload"
@@ -219,7 +219,7 @@ EXPECTED_ABORT = matrix(204)
 
 @pytest.mark.parametrize("role", ROLES)
 def test_abort_authorization_matrix(roles, role):
-    body = upload_bytes(client_for(roles.owner), b"x" * 1000)
+    body = upload_bytes(client_for(roles.instructor), b"x" * 1000)
     asset = VideoAsset.objects.get()
     response = client_for(roles.user(role)).post(f"{UPLOADS}{body['asset']['id']}/abort/")
     assert response.status_code == EXPECTED_ABORT[role]
@@ -232,7 +232,7 @@ def test_abort_authorization_matrix(roles, role):
 
 
 def test_completed_upload_cannot_be_aborted(roles):
-    client = client_for(roles.owner)
+    client = client_for(roles.instructor)
     body = upload_bytes(client, b"x" * 1000)
     client.post(f"{UPLOADS}{body['asset']['id']}/complete/")
     response = client.post(f"{UPLOADS}{body['asset']['id']}/abort/")
@@ -243,6 +243,6 @@ def test_completed_upload_cannot_be_aborted(roles):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_resume_authorization_matrix(roles, role):
-    body = create(client_for(roles.owner)).json()
+    body = create(client_for(roles.instructor)).json()
     response = client_for(roles.user(role)).get(f"{UPLOADS}{body['asset']['id']}/")
     assert response.status_code == EXPECTED_COMPLETE[role]

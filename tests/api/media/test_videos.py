@@ -14,7 +14,7 @@ VIDEOS = "/api/v2/media/videos/"
 def library(roles):
     """Two videos of the owner, one of the other instructor, one of the editor."""
     return {
-        "owner": VideoAssetFactory.create_batch(2, owner=roles.owner),
+        "instructor": VideoAssetFactory.create_batch(2, owner=roles.instructor),
         "other_instructor": [VideoAssetFactory(owner=roles.other_instructor)],
         "editor": [VideoAssetFactory(owner=roles.editor)],
     }
@@ -23,10 +23,11 @@ def library(roles):
 EXPECTED_LIST = {
     "anonymous": (401, None),
     "student": (403, None),
-    "owner": (200, 2),
+    "other_student": (403, None),
+    "instructor": (200, 2),
     "other_instructor": (200, 1),
     "editor": (200, 4),
-    "admin": (200, 4),
+    "admin_user": (200, 4),
 }
 
 
@@ -38,16 +39,16 @@ def test_list_authorization_matrix(roles, library, role):
     if status == 200:
         body = response.json()
         assert body["count"] == count
-        if role in ("owner", "other_instructor"):
+        if role in ("instructor", "other_instructor"):
             assert {v["owner"]["id"] for v in body["results"]} == {roles.user(role).pk}
-    if role == "student":
+    if role in ("student", "other_student"):
         assert response.json()["code"] == "media_access_denied"
 
 
 def test_list_is_newest_first_filterable_and_within_a_query_budget(
     roles, library, django_assert_max_num_queries
 ):
-    VideoAssetFactory.create_batch(5, owner=roles.owner, status="ready")
+    VideoAssetFactory.create_batch(5, owner=roles.instructor, status="ready")
     client = client_for(roles.editor)
     with django_assert_max_num_queries(6):
         response = client.get(VIDEOS, {"page_size": 50})
@@ -66,19 +67,19 @@ EXPECTED_DETAIL = matrix(200)
 
 @pytest.mark.parametrize("role", ROLES)
 def test_detail_authorization_matrix(roles, library, role):
-    asset = library["owner"][0]
+    asset = library["instructor"][0]
     response = client_for(roles.user(role)).get(f"{VIDEOS}{asset.pk}/")
     assert response.status_code == EXPECTED_DETAIL[role]
     if response.status_code == 200:
         body = response.json()
         assert (body["id"], body["status"], body["progress"]) == (asset.pk, "awaiting_upload", 0)
-        assert body["owner"] == {"id": roles.owner.pk, "name": str(roles.owner)}
+        assert body["owner"] == {"id": roles.instructor.pk, "name": str(roles.instructor)}
 
 
 def test_detail_of_a_processed_video_within_a_query_budget(
     roles, processed_video, django_assert_max_num_queries
 ):
-    client = client_for(roles.owner)
+    client = client_for(roles.instructor)
     # 5 for the video and its permission checks, plus 1 authenticating the real JWT (user and
     # session in one query).
     with django_assert_max_num_queries(6):
@@ -102,7 +103,7 @@ EXPECTED_RENAME = matrix(200)
 
 @pytest.mark.parametrize("role", ROLES)
 def test_rename_authorization_matrix(roles, library, role):
-    asset = library["owner"][0]
+    asset = library["instructor"][0]
     response = client_for(roles.user(role)).patch(
         f"{VIDEOS}{asset.pk}/", {"title": "Renamed"}, format="json"
     )
@@ -113,8 +114,8 @@ def test_rename_authorization_matrix(roles, library, role):
 
 @pytest.mark.parametrize("payload", [{}, {"title": ""}, {"title": "x" * 256}])
 def test_rename_bad_input_changes_nothing(roles, library, payload):
-    asset = library["owner"][0]
-    response = client_for(roles.owner).patch(f"{VIDEOS}{asset.pk}/", payload, format="json")
+    asset = library["instructor"][0]
+    response = client_for(roles.instructor).patch(f"{VIDEOS}{asset.pk}/", payload, format="json")
     assert response.status_code == 400
     assert "title" in response.json()["errors"]
     assert VideoAsset.objects.get(pk=asset.pk).title == asset.title
@@ -125,7 +126,7 @@ EXPECTED_REPROCESS = matrix(202)
 
 @pytest.mark.parametrize("role", ROLES)
 def test_reprocess_authorization_matrix(roles, role, django_capture_on_commit_callbacks):
-    asset = VideoAssetFactory(owner=roles.owner, status="failed", failure_reason="boom")
+    asset = VideoAssetFactory(owner=roles.instructor, status="failed", failure_reason="boom")
     with django_capture_on_commit_callbacks() as callbacks:
         response = client_for(roles.user(role)).post(f"{VIDEOS}{asset.pk}/reprocess/")
     assert response.status_code == EXPECTED_REPROCESS[role]
@@ -137,8 +138,8 @@ def test_reprocess_authorization_matrix(roles, role, django_capture_on_commit_ca
 
 
 def test_reprocess_of_an_unfinished_upload_is_a_conflict(roles):
-    asset = VideoAssetFactory(owner=roles.owner)
-    response = client_for(roles.owner).post(f"{VIDEOS}{asset.pk}/reprocess/")
+    asset = VideoAssetFactory(owner=roles.instructor)
+    response = client_for(roles.instructor).post(f"{VIDEOS}{asset.pk}/reprocess/")
     assert response.status_code == 409
     assert response.json()["code"] == "invalid_state"
     assert VideoAsset.objects.get(pk=asset.pk).status == "awaiting_upload"

@@ -32,3 +32,7 @@ def test_roles_map_to_permissions_other_packages_check():
     assert instructor.has_perm("wagtailadmin.access_admin")
     assert not instructor.has_perm("accounts.review_instructorrequest")
     assert not student.has_perm("wagtailadmin.access_admin")
+    media = ("add_videoasset", "change_videoasset", "manage_all_videoassets")
+    assert [editor.has_perm(f"media_pipeline.{p}") for p in media] == [True, True, True]
+    assert [instructor.has_perm(f"media_pipeline.{p}") for p in media] == [True, False, False]
+    assert [student.has_perm(f"media_pipeline.{p}") for p in media] == [False, False, False]

@@ -8,7 +8,7 @@ from cms.models import HomePage
 from learning.accounts.roles import roles_of
 from learning.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 User = get_user_model()
 
 
@@ -93,6 +93,11 @@ def test_it_builds_two_published_courses_and_one_in_review(api_client):
     catalog = api_client.get("/api/v2/courses/").json()
     assert catalog["count"] == 2
     for item in catalog["results"]:
+        # The cover renditions are the size they are named after.
+        sizes = {
+            name: (r["width"], r["height"]) for name, r in item["cover"].items() if name != "alt"
+        }
+        assert sizes == {"thumbnail": (400, 225), "card": (800, 450)}
         detail = api_client.get(f"/api/v2/courses/{item['id']}/").json()
         assert len(detail["sections"]) >= 2
         kinds = {lesson["kind"] for s in detail["sections"] for lesson in s["lessons"]}

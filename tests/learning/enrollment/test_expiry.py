@@ -3,10 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cms.models import CourseStats
 from learning.analytics.models import LearningEvent
 from learning.enrollment import services
-from learning.enrollment.models import Enrollment
+from learning.enrollment.models import CourseEnrollmentStats, Enrollment
 from learning.enrollment.tasks import expire_enrollments
 from tests.factories import courses as cf
 from tests.factories import learning as lf
@@ -30,7 +29,7 @@ def test_access_days_expire_active_enrollments_only(student, other_student, as_u
     enrollment.refresh_from_db()
     assert enrollment.status == "expired" and enrollment.ended_at is not None
     assert Enrollment.objects.get(user=other_student).status == "completed"
-    assert CourseStats.objects.get(course=course).learner_count == 1
+    assert CourseEnrollmentStats.objects.get(course=course).learner_count == 1
     event = LearningEvent.objects.get(actor=student, verb="unenrolled")
     assert event.context["extensions"] == {"reason": "expired"}
 
