@@ -73,9 +73,7 @@ def validate_upload_request(*, filename: str, size_bytes: int, content_type: str
         raise UploadRejected("The file is empty.", code="empty_upload")
     limit = settings.MEDIA_UPLOAD_MAX_BYTES
     if size_bytes > limit:
-        raise UploadTooLarge(
-            f"The file is {_size(size_bytes)}; the limit is {_size(limit)}."
-        )
+        raise UploadTooLarge(f"The file is {_size(size_bytes)}; the limit is {_size(limit)}.")
     return extension
 
 

@@ -211,6 +211,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
+# Approving a course publishes the reviewed revision and the sections submitted with it, in
+# one transaction (cms.review).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "cms.review.publish_reviewed"
 # Wagtail's read/write API (/api/cms/v3/) for authoring clients: rich text in and out as
 # Wagtail's database HTML.
 WAGTAILAPI_RICH_TEXT_FORMAT = "db_html"

@@ -251,8 +251,8 @@ def test_instructor_builds_submits_editor_previews_approves_and_it_is_live(
     for marker in cf.ANSWER_MARKERS:
         assert marker not in preview_json.content.decode()
 
+    # Approving the course publishes the section waiting with it.
     _approve(client, course)
-    _approve(client, section)
     course.refresh_from_db()
     section.refresh_from_db()
     assert course.live and section.live
