@@ -155,7 +155,18 @@ class CoursePageForm(WagtailAdminPageForm):
         return valid
 
 
-class CourseIndexPage(HeadlessPreviewMixin, Page):
+class PreviewMixin(HeadlessPreviewMixin):
+    """Preview in the headless frontend when one is configured (``HEADLESS_PREVIEW_CLIENT_URL``
+    or ``FRONTEND_URL``), otherwise with the site's own templates: the preview then works on
+    whatever host and port the admin is served from."""
+
+    def serve_preview(self, request, preview_mode):
+        if settings.HEADLESS_PREVIEW_CLIENT_URL:
+            return super().serve_preview(request, preview_mode)
+        return Page.serve_preview(self, request, preview_mode)
+
+
+class CourseIndexPage(PreviewMixin, Page):
     """The catalog: every course lives under it."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -207,7 +218,7 @@ def _instructor_choices():
     return Q(pk__in=instructor_users().values("pk"))
 
 
-class CoursePage(HeadlessPreviewMixin, Page):
+class CoursePage(PreviewMixin, Page):
     subtitle = models.CharField(max_length=200, blank=True)
     description = RichTextField(blank=True, features=["bold", "italic", "link", "ol", "ul", "h3"])
     cover_image = models.ForeignKey(
@@ -358,7 +369,13 @@ class CoursePage(HeadlessPreviewMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["sections"] = SectionPage.objects.live().public().child_of(self)
+        if getattr(request, "is_preview", False):
+            # The draft of every section, as the course will look once approved.
+            from cms.selectors import draft_sections
+
+            context["sections"] = draft_sections(self)
+        else:
+            context["sections"] = SectionPage.objects.live().public().child_of(self)
         context["instructors"] = [ci.user for ci in self.course_instructors.select_related("user")]
         return context
 
@@ -379,7 +396,7 @@ class CourseInstructor(Orderable):
             raise ValidationError({"user": "Only people with the instructor role can teach."})
 
 
-class SectionPage(HeadlessPreviewMixin, Page):
+class SectionPage(PreviewMixin, Page):
     """A section of a course; its lessons are a stream of lesson blocks."""
 
     summary = models.TextField(blank=True)
@@ -403,6 +420,11 @@ class SectionPage(HeadlessPreviewMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["course"] = self.get_parent().specific
+        if getattr(request, "is_preview", False):
+            # Reviewers see every lesson in full (as learners will), never the answers.
+            from cms.preview import lesson_previews
+
+            context["preview_lessons"] = lesson_previews(self, request)
         return context
 
 

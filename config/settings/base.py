@@ -217,13 +217,15 @@ WAGTAIL_FINISH_WORKFLOW_ACTION = "cms.review.publish_reviewed"
 # Wagtail's read/write API (/api/cms/v3/) for authoring clients: rich text in and out as
 # Wagtail's database HTML.
 WAGTAILAPI_RICH_TEXT_FORMAT = "db_html"
-# Headless preview: the admin's preview opens the frontend at this URL with
-# ?content_type=<app.model>&token=<signed>; the frontend reads /api/v2/preview/ with them.
-HEADLESS_PREVIEW_CLIENT_URL = env.str(
-    "HEADLESS_PREVIEW_CLIENT_URL", default=f"{FRONTEND_URL}/preview"
-)
+# Preview: with no frontend configured, the admin's preview renders the site's own templates
+# (courses and sections, every lesson kind, no answers). With HEADLESS_PREVIEW_CLIENT_URL (or
+# FRONTEND_URL) set, it opens that frontend at ?content_type=<app.model>&token=<signed>, and the
+# frontend reads /api/v2/preview/ with them.
+HEADLESS_PREVIEW_CLIENT_URL = env.str("HEADLESS_PREVIEW_CLIENT_URL", default="").rstrip("/")
+if not HEADLESS_PREVIEW_CLIENT_URL and env.str("FRONTEND_URL", default=""):
+    HEADLESS_PREVIEW_CLIENT_URL = f"{FRONTEND_URL}/preview"
 WAGTAIL_HEADLESS_PREVIEW = {
-    "CLIENT_URLS": {"default": HEADLESS_PREVIEW_CLIENT_URL},
+    "CLIENT_URLS": {"default": HEADLESS_PREVIEW_CLIENT_URL or "/preview"},
     "SERVE_BASE_URL": None,
     "REDIRECT_ON_PREVIEW": False,
     "ENFORCE_TRAILING_SLASH": False,
