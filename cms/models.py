@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -247,7 +248,11 @@ class CoursePage(PreviewMixin, Page):
     )
     prerequisites = RichTextField(blank=True, features=["bold", "italic", "link", "ul"])
     prerequisite_courses = ParentalManyToManyField(
-        "cms.CoursePage", blank=True, related_name="required_by", symmetrical=False
+        "cms.CoursePage",
+        blank=True,
+        related_name="required_by",
+        symmetrical=False,
+        help_text="Courses learners should finish first.",
     )
     enrollment_open = models.BooleanField(
         default=True, help_text="Closed courses stay visible but take no new learners."
@@ -299,7 +304,10 @@ class CoursePage(PreviewMixin, Page):
         FieldPanel("description"),
         FieldPanel("learning_outcomes"),
         MultiFieldPanel(
-            [FieldPanel("prerequisites"), FieldPanel("prerequisite_courses")],
+            [
+                FieldPanel("prerequisites"),
+                FieldPanel("prerequisite_courses", widget=forms.CheckboxSelectMultiple),
+            ],
             heading="Prerequisites",
         ),
     ]
@@ -387,6 +395,8 @@ class CourseInstructor(Orderable):
         on_delete=models.CASCADE,
         related_name="course_instructor_of",
         limit_choices_to=_instructor_choices,
+        verbose_name="instructor",
+        help_text="Someone with the instructor role. A new course starts with its author.",
     )
 
     panels = [FieldPanel("user")]
