@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.admin.views.pages.create import CreateView
 from wagtail.admin.views.pages.edit import EditView
 from wagtail.admin.views.pages.workflow import WorkflowActionView
@@ -66,7 +67,9 @@ class ConfirmedWorkflowActionView(WorkflowActionView):
             extra = ""
             if isinstance(page, CoursePage) and self.action_name == "approve":
                 count = SectionPage.objects.child_of(page).live().count()
-                extra = " " + _("%(count)s live sections.") % {"count": count}
+                extra = " " + ngettext(
+                    "%(count)s section is live.", "%(count)s sections are live.", count
+                ) % {"count": count}
             messages.success(
                 request,
                 _("“%(title)s” was %(decision)s.")

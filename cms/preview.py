@@ -4,7 +4,9 @@ it, with the same public shapes as the API (so never a correct answer or an expl
 from __future__ import annotations
 
 
-def _video(asset, request) -> dict | None:
+def _video(asset) -> dict | None:
+    from django.conf import settings
+
     from media_pipeline import delivery
     from media_pipeline import storage as media_storage
     from media_pipeline.models import VideoAsset
@@ -19,11 +21,15 @@ def _video(asset, request) -> dict | None:
         "poster_url": "",
         "hls_url": "",
     }
+    # Relative URLs: a preview request is a stand-in whose host is the site's, not
+    # necessarily the one the admin is served from.
     if shown["ready"]:
-        playback = delivery.playback(asset, request=request)
+        playback = delivery.playback(asset)
         shown.update(poster_url=playback.poster_url, hls_url=playback.hls_url)
     elif asset.poster.name:
-        shown["poster_url"] = media_storage.signed_url(asset.poster.name, request=request)
+        shown["poster_url"] = media_storage.signed_url(
+            asset.poster.name, expires=settings.MEDIA_SIGNED_URL_SECONDS
+        )
     return shown
 
 
@@ -32,6 +38,6 @@ def lesson_previews(section, request) -> list[dict]:
     for child in section.lessons or []:
         shown = {"id": child.id, "child": child, **child.block.get_api_representation(child.value)}
         if shown["kind"] == "video":
-            shown["player"] = _video(child.value["video"].get("video"), request)
+            shown["player"] = _video(child.value["video"].get("video"))
         lessons.append(shown)
     return lessons

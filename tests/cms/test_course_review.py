@@ -72,7 +72,7 @@ def test_approving_a_course_publishes_its_submitted_sections_in_one_step(
     assert "Python from zero → Going further" in dashboard
 
     response = _decide(client, course, "approve", "Good")
-    assert "“Python from zero” was approved and published. 2 live sections." in (
+    assert "“Python from zero” was approved and published. 2 sections are live." in (
         response.content.decode()
     )
     for page in (course, *sections):
