@@ -136,7 +136,43 @@ class Currency(models.TextChoices):
     GBP = "GBP", "Pound sterling"
 
 
-class CoursePageForm(WagtailAdminPageForm):
+def free_slug(slug: str, parent, instance=None) -> str:
+    """The first of ``slug-2``, ``slug-3``… that no sibling uses."""
+    taken = set(
+        parent.get_children()
+        .exclude(pk=instance.pk if instance else None)
+        .values_list("slug", flat=True)
+    )
+    number = 2
+    while f"{slug}-{number}" in taken:
+        number += 1
+    return f"{slug}-{number}"
+
+
+class SlugSuggestingPageForm(WagtailAdminPageForm):
+    """A slug clash offers a free slug instead of an error nobody can act on."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        slug = self.data.get("slug", "")
+        clash = (
+            slug
+            and "slug" in self.errors
+            and self.parent_page is not None
+            and not Page._slug_is_available(slug, self.parent_page, self.instance)
+        )
+        if clash:
+            suggestion = free_slug(slug, self.parent_page, self.instance)
+            self.errors["slug"] = self.error_class(
+                [
+                    f"Another page here already uses the slug “{slug}”. "
+                    f"Use “{suggestion}” instead (Promote tab)."
+                ]
+            )
+        return cleaned_data
+
+
+class CoursePageForm(SlugSuggestingPageForm):
     """Course edit form: each instructor listed once. (Checked here rather than by a unique
     constraint: the admin replaces instructor rows in a way that would trip one.)"""
 
@@ -418,6 +454,7 @@ class SectionPage(PreviewMixin, Page):
 
     parent_page_types = ["cms.CoursePage"]
     subpage_types: list[str] = []
+    base_form_class = SlugSuggestingPageForm
 
     class Meta:
         verbose_name = "section"

@@ -19,13 +19,15 @@ def _course(state):
 
 
 def publish_reviewed(workflow_state, user=None) -> None:
-    """The workflow's finish action: publish the revision the reviewer approved (the one the
-    last task looked at, not an edit made since), then the course's waiting sections."""
+    """The workflow's finish action: publish the object (Wagtail's default action), then, for
+    a course, the sections waiting with it, in the same transaction. While a page is in
+    review only reviewers can edit it (Wagtail locks it for its authors), so its latest
+    revision is the reviewed one."""
+    from wagtail.workflows import publish_workflow_state
+
     from cms.services import course_sections_publish_with
 
-    task_state = workflow_state.current_task_state
-    revision = task_state.revision if task_state and task_state.revision_id else None
-    (revision or workflow_state.content_object.get_latest_revision()).publish(user=user)
+    publish_workflow_state(workflow_state, user=user)
     course = _course(workflow_state)
     if course is not None:
         course_sections_publish_with(course=course, user=user)

@@ -148,3 +148,36 @@ def test_new_course_lists_its_author_and_does_not_autosave(client, instructor, a
     # No autosave before the first save: nothing is created while the form is open.
     assert "w-autosave#save" not in page
     assert "data-w-autosave-interval-value" not in page
+
+
+def test_a_slug_clash_offers_a_free_slug(client, instructor, authoring):
+    client.force_login(instructor)
+    course, _ = _draft_course_with_sections(client, instructor, authoring)
+    add_section = reverse("wagtailadmin_pages:add", args=("cms", "sectionpage", course.pk))
+    lessons = all_kinds_lessons(authoring["image"], authoring["document"], authoring["clip"])
+    response = client.post(add_section, section_form("Getting started", lessons))
+    assert response.status_code == 200
+    assert (
+        "Another page here already uses the slug “getting-started”. "
+        "Use “getting-started-2” instead (Promote tab)."
+    ) in response.content.decode()
+    assert SectionPage.objects.child_of(course).count() == 1
+
+
+def test_editing_a_course_in_review_says_so_and_the_reviewed_version_goes_live(
+    client, instructor, editor, authoring
+):
+    client.force_login(instructor)
+    course, _ = _draft_course_with_sections(client, instructor, authoring)
+    _submit(client, instructor, authoring, course)
+    edit = reverse("wagtailadmin_pages:edit", args=(course.pk,))
+    assert "This page is currently awaiting moderation." in client.get(edit).content.decode()
+    client.post(edit, course_form(instructor, authoring["category"], title="Changed later"))
+    course.refresh_from_db()
+    assert course.get_latest_revision_as_object().title == "Python from zero"
+
+    client.force_login(editor)
+    _decide(client, course, "approve")
+    course.refresh_from_db()
+    assert course.live and course.title == "Python from zero"
+    assert not course.has_unpublished_changes
