@@ -2,7 +2,8 @@
 ``chromium``; never a downloaded browser). Shared by the admin journeys and the reference
 frontend's.
 
-- ``chromium`` (session): the launched browser. Missing Chromium skips the journeys on a
+- ``chromium`` (module): the launched browser. Module-scoped on purpose: Playwright's sync API
+  runs an event loop on the test thread, which must be gone before other tests use asyncio. Missing Chromium skips the journeys on a
   developer machine and fails them in CI (``CI`` set): install it with ``make browsers``.
 - ``browser_session``: a fresh context that records every request and console error and
   saves screenshots under ``var/test/screenshots/<test name>/``;
@@ -40,7 +41,7 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
     if not Path(CHROMIUM).exists():
         message = f"Chromium is not installed at {CHROMIUM}: run `make browsers`."
