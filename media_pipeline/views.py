@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied
 from django.forms import Media, Script
 from django.http import Http404
 from django.shortcuts import redirect
-from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -167,7 +166,8 @@ class VideoIndexView(IndexView):
 def admin_script(name: str) -> Media:
     """A page's own admin script, loaded with ``defer`` so it runs after the DOM it uses
     (Wagtail renders page scripts before the page content)."""
-    return Media(js=[Script(static(f"media_pipeline/{name}"), defer=True)])
+    # A relative path: resolved by the static files storage when rendered, not at import.
+    return Media(js=[Script(f"media_pipeline/{name}", defer=True)])
 
 
 class VideoUploadView(WagtailAdminTemplateMixin, TemplateView):

@@ -3,8 +3,9 @@
 frontend's.
 
 - ``chromium`` (module): the launched browser. Module-scoped on purpose: Playwright's sync API
-  runs an event loop on the test thread, which must be gone before other tests use asyncio. Missing Chromium skips the journeys on a
-  developer machine and fails them in CI (``CI`` set): install it with ``make browsers``.
+  runs an event loop on the test thread, which must be gone before other tests use asyncio.
+  Missing Chromium skips the journeys on a developer machine and fails them in CI (``CI``
+  set): install it with ``make browsers``.
 - ``browser_session``: a fresh context that records every request and console error and
   saves screenshots under ``var/test/screenshots/<test name>/``;
   ``session.assert_clean()`` fails on a console error or a request to any host but the
