@@ -12,13 +12,14 @@ SITE_URL ?= http://$(if $(filter 0.0.0.0 :: [::],$(HOST)),127.0.0.1,$(HOST)):$(P
 DEBUG ?= $(if $(LOOPBACK),true,false)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run run-env test test-fast lint format migrations clean
+.PHONY: help install install-dev browsers run run-env test test-fast lint format migrations clean
 
 help:
 	@echo "make run    install, migrate, load demo data and serve web + worker + beat on $(HOST):$(PORT)"
 	@echo "make test   install dev tools, lint, check migrations and run the test suite"
 	@echo "make test-fast  the suite without slow and end-to-end tests (pytest -m 'not slow')"
 	@echo "make format format the code with ruff"
+	@echo "make browsers install Debian's chromium for the browser journeys (needs root or sudo)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,18 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+# Browser journeys drive Debian's chromium through Playwright (never a downloaded browser).
+# Installed when missing and we may (root, or sudo without a password); otherwise the
+# journeys are skipped locally and fail in CI.
+CHROMIUM ?= /usr/bin/chromium
+browsers:
+	@if [ -x "$(CHROMIUM)" ]; then echo "chromium: $(CHROMIUM)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	elif sudo -n true 2>/dev/null; then \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium is missing: run 'sudo apt-get install chromium' (browser journeys are skipped)"; fi
 
 run-env:
 	@echo "SITE_URL=$(SITE_URL)"
@@ -57,7 +70,7 @@ run: install
 	@echo ""
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) scripts/run-local.sh
 
-test: install-dev
+test: install-dev browsers
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -20,11 +20,26 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from wagtail.signals import page_published, page_unpublished
+        from wagtail.signals import (
+            init_new_page,
+            page_published,
+            page_unpublished,
+            workflow_cancelled,
+            workflow_rejected,
+            workflow_submitted,
+        )
+
+        from cms import review
+        from cms.admin_views import default_instructor
 
         # Consumed at the edge: cached outlines and catalog numbers follow published content.
         page_published.connect(_content_changed, dispatch_uid="cms.content_published")
         page_unpublished.connect(_content_changed, dispatch_uid="cms.content_unpublished")
+        # A course is reviewed as one unit with its changed sections (see cms.review).
+        workflow_submitted.connect(review.on_workflow_submitted, dispatch_uid="cms.review.submit")
+        workflow_rejected.connect(review.on_workflow_withdrawn, dispatch_uid="cms.review.reject")
+        workflow_cancelled.connect(review.on_workflow_withdrawn, dispatch_uid="cms.review.cancel")
+        init_new_page.connect(default_instructor, dispatch_uid="cms.default_instructor")
         # Courses published before the lesson index existed get indexed after migrate
         # (with the real models, so it keeps working as the models change).
         post_migrate.connect(_index_unindexed_courses, sender=self, dispatch_uid="cms.index")

@@ -238,7 +238,9 @@ class QuestionBlock(blocks.StructBlock):
         required=False,
         help_text="Shown to the learner after the attempt is graded.",
     )
-    points = blocks.IntegerBlock(min_value=1, max_value=100, default=1)
+    points = blocks.IntegerBlock(
+        min_value=1, max_value=100, default=1, help_text="Weight of this question in the score."
+    )
 
     def public_fields(self, value) -> dict:
         return {}
@@ -259,8 +261,10 @@ class QuestionBlock(blocks.StructBlock):
 
 
 class AnswerChoiceBlock(blocks.StructBlock):
-    text = blocks.CharBlock(max_length=300)
-    correct = blocks.BooleanBlock(required=False)
+    text = blocks.CharBlock(max_length=300, label="Choice", help_text="What learners read.")
+    correct = blocks.BooleanBlock(
+        required=False, label="Correct", help_text="Tick if choosing this is right."
+    )
 
     class Meta:
         icon = "radio-full"
@@ -269,7 +273,15 @@ class AnswerChoiceBlock(blocks.StructBlock):
 
 
 class ChoiceQuestionBlock(QuestionBlock):
-    choices = blocks.ListBlock(AnswerChoiceBlock(), min_num=2, max_num=12)
+    choices = blocks.ListBlock(
+        AnswerChoiceBlock(),
+        min_num=2,
+        max_num=12,
+        # New questions start with the two choices they need.
+        default=[{"text": "", "correct": False}, {"text": "", "correct": False}],
+        label="Choices",
+        help_text="Between 2 and 12 choices.",
+    )
     single_correct = True
 
     def clean(self, value):
@@ -302,6 +314,12 @@ class ChoiceQuestionBlock(QuestionBlock):
 
 
 class SingleChoiceQuestionBlock(ChoiceQuestionBlock):
+    @staticmethod
+    def blank() -> dict:
+        """A new, empty question with its two choices."""
+        blank_choice = {"text": "", "correct": False}
+        return {"prompt": "", "explanation": "", "points": 1, "choices": [blank_choice] * 2}
+
     class Meta:
         icon = "radio-full"
         label = "Single choice"
@@ -366,9 +384,14 @@ class NumericQuestionBlock(QuestionBlock):
 
 class ShortTextQuestionBlock(QuestionBlock):
     accepted_answers = blocks.ListBlock(
-        blocks.CharBlock(max_length=200), min_num=1, help_text="Every answer counted as correct."
+        blocks.CharBlock(max_length=200, label="Accepted answer"),
+        min_num=1,
+        label="Accepted answers",
+        help_text="Every answer counted as correct.",
     )
-    case_sensitive = blocks.BooleanBlock(required=False)
+    case_sensitive = blocks.BooleanBlock(
+        required=False, help_text="Tick if “Paris” and “paris” are different answers."
+    )
 
     def answer_key(self, value) -> dict:
         return {
@@ -534,8 +557,16 @@ class QuizLessonBlock(LessonBlock):
 class CheckpointBlock(blocks.StructBlock):
     """A question the video stops at. Its question's stream id is the question id."""
 
-    at_seconds = blocks.FloatBlock(min_value=0, help_text="Seconds into the video.")
-    question = QuestionsBlock(min_num=1, max_num=1)
+    at_seconds = blocks.FloatBlock(
+        min_value=0, label="At (seconds)", help_text="Seconds into the video, e.g. 90 for 1:30."
+    )
+    question = QuestionsBlock(
+        min_num=1,
+        max_num=1,
+        label="Question",
+        help_text="The question asked at this moment; choose another type by removing it.",
+        default=[("single_choice", SingleChoiceQuestionBlock.blank())],
+    )
 
     def get_api_representation(self, value, context=None):
         questions = self.child_blocks["question"].get_api_representation(
@@ -553,7 +584,13 @@ class CheckpointBlock(blocks.StructBlock):
 class VideoLessonBlock(LessonBlock):
     kind = "video"
     video = VideoBlock()
-    checkpoints = blocks.ListBlock(CheckpointBlock(), min_num=0, max_num=50)
+    checkpoints = blocks.ListBlock(
+        CheckpointBlock(),
+        min_num=0,
+        max_num=50,
+        default=[],  # no blank checkpoint: add one when the video should stop
+        help_text="Optional: moments where the video stops and asks a question.",
+    )
     notes = blocks.RichTextBlock(
         features=LESSON_TEXT_FEATURES, required=False, help_text="Shown under the video."
     )

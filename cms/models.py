@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -135,7 +136,43 @@ class Currency(models.TextChoices):
     GBP = "GBP", "Pound sterling"
 
 
-class CoursePageForm(WagtailAdminPageForm):
+def free_slug(slug: str, parent, instance=None) -> str:
+    """The first of ``slug-2``, ``slug-3``… that no sibling uses."""
+    taken = set(
+        parent.get_children()
+        .exclude(pk=instance.pk if instance else None)
+        .values_list("slug", flat=True)
+    )
+    number = 2
+    while f"{slug}-{number}" in taken:
+        number += 1
+    return f"{slug}-{number}"
+
+
+class SlugSuggestingPageForm(WagtailAdminPageForm):
+    """A slug clash offers a free slug instead of an error nobody can act on."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        slug = self.data.get("slug", "")
+        clash = (
+            slug
+            and "slug" in self.errors
+            and self.parent_page is not None
+            and not Page._slug_is_available(slug, self.parent_page, self.instance)
+        )
+        if clash:
+            suggestion = free_slug(slug, self.parent_page, self.instance)
+            self.errors["slug"] = self.error_class(
+                [
+                    f"Another page here already uses the slug “{slug}”. "
+                    f"Use “{suggestion}” instead (Promote tab)."
+                ]
+            )
+        return cleaned_data
+
+
+class CoursePageForm(SlugSuggestingPageForm):
     """Course edit form: each instructor listed once. (Checked here rather than by a unique
     constraint: the admin replaces instructor rows in a way that would trip one.)"""
 
@@ -155,7 +192,18 @@ class CoursePageForm(WagtailAdminPageForm):
         return valid
 
 
-class CourseIndexPage(HeadlessPreviewMixin, Page):
+class PreviewMixin(HeadlessPreviewMixin):
+    """Preview in the headless frontend when one is configured (``HEADLESS_PREVIEW_CLIENT_URL``
+    or ``FRONTEND_URL``), otherwise with the site's own templates: the preview then works on
+    whatever host and port the admin is served from."""
+
+    def serve_preview(self, request, preview_mode):
+        if settings.HEADLESS_PREVIEW_CLIENT_URL:
+            return super().serve_preview(request, preview_mode)
+        return Page.serve_preview(self, request, preview_mode)
+
+
+class CourseIndexPage(PreviewMixin, Page):
     """The catalog: every course lives under it."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -207,7 +255,7 @@ def _instructor_choices():
     return Q(pk__in=instructor_users().values("pk"))
 
 
-class CoursePage(HeadlessPreviewMixin, Page):
+class CoursePage(PreviewMixin, Page):
     subtitle = models.CharField(max_length=200, blank=True)
     description = RichTextField(blank=True, features=["bold", "italic", "link", "ol", "ul", "h3"])
     cover_image = models.ForeignKey(
@@ -236,7 +284,11 @@ class CoursePage(HeadlessPreviewMixin, Page):
     )
     prerequisites = RichTextField(blank=True, features=["bold", "italic", "link", "ul"])
     prerequisite_courses = ParentalManyToManyField(
-        "cms.CoursePage", blank=True, related_name="required_by", symmetrical=False
+        "cms.CoursePage",
+        blank=True,
+        related_name="required_by",
+        symmetrical=False,
+        help_text="Courses learners should finish first.",
     )
     enrollment_open = models.BooleanField(
         default=True, help_text="Closed courses stay visible but take no new learners."
@@ -288,7 +340,10 @@ class CoursePage(HeadlessPreviewMixin, Page):
         FieldPanel("description"),
         FieldPanel("learning_outcomes"),
         MultiFieldPanel(
-            [FieldPanel("prerequisites"), FieldPanel("prerequisite_courses")],
+            [
+                FieldPanel("prerequisites"),
+                FieldPanel("prerequisite_courses", widget=forms.CheckboxSelectMultiple),
+            ],
             heading="Prerequisites",
         ),
     ]
@@ -367,7 +422,13 @@ class CoursePage(HeadlessPreviewMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["sections"] = SectionPage.objects.live().public().child_of(self)
+        if getattr(request, "is_preview", False):
+            # The draft of every section, as the course will look once approved.
+            from cms.selectors import draft_sections
+
+            context["sections"] = draft_sections(self)
+        else:
+            context["sections"] = SectionPage.objects.live().public().child_of(self)
         context["instructors"] = [ci.user for ci in self.course_instructors.select_related("user")]
         return context
 
@@ -379,6 +440,8 @@ class CourseInstructor(Orderable):
         on_delete=models.CASCADE,
         related_name="course_instructor_of",
         limit_choices_to=_instructor_choices,
+        verbose_name="instructor",
+        help_text="Someone with the instructor role. A new course starts with its author.",
     )
 
     panels = [FieldPanel("user")]
@@ -410,7 +473,7 @@ class CourseStaff(models.Model):
         return f"{self.user_id} teaches {self.course_id}"
 
 
-class SectionPage(HeadlessPreviewMixin, Page):
+class SectionPage(PreviewMixin, Page):
     """A section of a course; its lessons are a stream of lesson blocks."""
 
     summary = models.TextField(blank=True)
@@ -422,6 +485,7 @@ class SectionPage(HeadlessPreviewMixin, Page):
 
     parent_page_types = ["cms.CoursePage"]
     subpage_types: list[str] = []
+    base_form_class = SlugSuggestingPageForm
 
     class Meta:
         verbose_name = "section"
@@ -434,6 +498,11 @@ class SectionPage(HeadlessPreviewMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["course"] = self.get_parent().specific
+        if getattr(request, "is_preview", False):
+            # Reviewers see every lesson in full (as learners will), never the answers.
+            from cms.preview import lesson_previews
+
+            context["preview_lessons"] = lesson_previews(self, request)
         return context
 
 

@@ -86,3 +86,18 @@ def live_prerequisites(course: CoursePage) -> QuerySet[CoursePage]:
         .only("pk", "slug", "title")
         .order_by("title", "pk")
     )
+
+
+def sections_in_review(course: CoursePage) -> list[SectionPage]:
+    """The course's sections whose review is in progress, in tree order."""
+    from wagtail.models import WorkflowState
+
+    in_review = WorkflowState.objects.filter(
+        status=WorkflowState.STATUS_IN_PROGRESS,
+        base_content_type_id=course.get_base_content_type().pk,
+    ).values_list("object_id", flat=True)
+    return list(
+        SectionPage.objects.child_of(course)
+        .filter(pk__in=[int(pk) for pk in in_review])
+        .order_by("path")
+    )

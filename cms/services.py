@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from cms import headless
+from cms import headless, selectors
 from cms.blocks import VideoLessonBlock
 from cms.models import CourseLesson, CoursePage, CourseStaff, CourseStats, SectionPage
 
@@ -113,3 +113,51 @@ def course_staff_sync(*, course: CoursePage) -> None:
             [CourseStaff(course_id=course.pk, user_id=user_id) for user_id in sorted(wanted)],
             ignore_conflicts=True,
         )
+
+
+# --- A course is reviewed and published as one unit ------------------------------------------
+
+
+@transaction.atomic
+def course_sections_submit(*, course: CoursePage, workflow, user) -> list[SectionPage]:
+    """Submit, with the course, every section that has changes nobody reviewed yet (new
+    sections and sections edited since they were published) and is not in review already."""
+    submitted = []
+    for section in SectionPage.objects.child_of(course).order_by("path"):
+        if section.live and not section.has_unpublished_changes:
+            continue
+        if section.workflow_in_progress or section.get_latest_revision() is None:
+            continue
+        workflow.start(section, user)
+        submitted.append(section)
+    return submitted
+
+
+@transaction.atomic
+def course_sections_publish_with(*, course: CoursePage, user) -> list[SectionPage]:
+    """Approve and publish the sections waiting for review together with their course, in
+    the course's transaction: the catalog never sees the course without them."""
+    published = []
+    for section in selectors.sections_in_review(course):
+        state = section.current_workflow_state
+        # Every remaining task of the section's review is approved in the course's name.
+        for _ in range(20):
+            if state.status != state.STATUS_IN_PROGRESS or state.current_task_state is None:
+                break
+            state.current_task_state.specific.approve(
+                user=user, comment=f"Approved with the course “{course.title}”."
+            )
+            state.refresh_from_db()
+        published.append(section)
+    return published
+
+
+@transaction.atomic
+def course_sections_withdraw(*, course: CoursePage, user) -> list[SectionPage]:
+    """Cancel the reviews of sections submitted with a course whose review was cancelled
+    or sent back: they go back to review with the course next time."""
+    withdrawn = []
+    for section in selectors.sections_in_review(course):
+        section.current_workflow_state.cancel(user=user)
+        withdrawn.append(section)
+    return withdrawn

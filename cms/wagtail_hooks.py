@@ -38,3 +38,17 @@ def forget_content_when_scheduled(request, page):
     from cms.services import course_content_changed
 
     course_content_changed(page=page)
+
+
+@hooks.register("register_admin_viewset")
+def register_course_page_viewset():
+    from cms.admin_views import CoursePageViewSet
+
+    return CoursePageViewSet("course_pages")
+
+
+@hooks.register("register_admin_viewset")
+def register_section_page_viewset():
+    from cms.admin_views import SectionPageViewSet
+
+    return SectionPageViewSet("section_pages")

@@ -19,6 +19,8 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     "upload_part": ("token",),  # PUT target of one part of a local chunked upload
     "upload_create": (),  # start an upload
     "upload_complete": ("pk",),  # finish an upload
+    "upload_detail": ("pk",),  # an upload's state (parts received), to resume it
+    "upload_abort": ("pk",),  # abandon an upload
     "stream_master": ("token",),  # the HLS master playlist of a signed stream
     "video_detail": ("pk",),  # a video's API representation (status, progress)
 }

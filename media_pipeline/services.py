@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from media_pipeline import captions as caption_files
@@ -53,6 +54,10 @@ def _publish_after_commit(asset: VideoAsset) -> None:
 # --- Uploads ---------------------------------------------------------------------------------
 
 
+def _size(num_bytes: int) -> str:
+    return filesizeformat(num_bytes).replace("\xa0", " ")
+
+
 def validate_upload_request(*, filename: str, size_bytes: int, content_type: str) -> str:
     """The normalised extension of an acceptable upload; raises UploadRejected otherwise."""
     allowed: dict[str, str] = settings.MEDIA_UPLOAD_ALLOWED_TYPES
@@ -68,10 +73,7 @@ def validate_upload_request(*, filename: str, size_bytes: int, content_type: str
         raise UploadRejected("The file is empty.", code="empty_upload")
     limit = settings.MEDIA_UPLOAD_MAX_BYTES
     if size_bytes > limit:
-        raise UploadTooLarge(
-            f"The file is {size_bytes} bytes; the limit is {limit} bytes "
-            f"({limit / 1024**3:.1f} GiB)."
-        )
+        raise UploadTooLarge(f"The file is {_size(size_bytes)}; the limit is {_size(limit)}.")
     return extension
 
 

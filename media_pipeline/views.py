@@ -8,11 +8,14 @@ storage (S3 presigned URLs or the local chunk endpoint) and never through an adm
 
 from __future__ import annotations
 
+import json
+
 import django_filters
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.forms import Media, Script
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -80,6 +83,17 @@ def format_duration(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def stage_label(asset: VideoAsset) -> str:
+    """What processing is doing now, in words (progress.js says the same as it updates)."""
+    if asset.status == Status.AWAITING_UPLOAD:
+        return _("Waiting for the upload to finish…")
+    if asset.status == Status.UPLOADED:
+        return _("Uploaded. Waiting for a worker to start processing…")
+    if asset.status == Status.PROCESSING:
+        return _("Processing… %(percent)s %%") % {"percent": asset.progress}
+    return ""
+
+
 def poster_url(asset: VideoAsset) -> str:
     if not asset.poster.name:
         return ""
@@ -125,6 +139,7 @@ class VideoFilterSet(WagtailFilterSet):
 class VideoIndexView(IndexView):
     model = VideoAsset
     page_title = _("Videos")
+    add_item_label = _("Upload a video")
     header_icon = "media"
     any_permission_required = ["add", "change", "view"]
     filterset_class = VideoFilterSet
@@ -149,9 +164,17 @@ class VideoIndexView(IndexView):
         return reverse(self.add_url_name) if access.can_upload(self.request.user) else None
 
 
+def admin_script(name: str) -> Media:
+    """A page's own admin script, loaded with ``defer`` so it runs after the DOM it uses
+    (Wagtail renders page scripts before the page content)."""
+    # A relative path: resolved by the static files storage when rendered, not at import.
+    return Media(js=[Script(f"media_pipeline/{name}", defer=True)])
+
+
 class VideoUploadView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "media_pipeline/admin/upload.html"
     page_title = _("Upload a video")
+    media = admin_script("upload.js")
     header_icon = "media"
     index_url_name = None
     edit_url_name = None
@@ -176,12 +199,21 @@ class VideoUploadView(WagtailAdminTemplateMixin, TemplateView):
                 [*self.request_settings["types"].keys(), *self.request_settings["types"].values()]
             ),
             max_bytes=self.request_settings["max_bytes"],
+            types_json=json.dumps(self.request_settings["types"]),
             create_url=endpoints.url("upload_create"),
             complete_url_template=endpoints.url("upload_complete", pk=placeholder),
+            resume_url_template=endpoints.url("upload_detail", pk=placeholder),
+            abort_url_template=endpoints.url("upload_abort", pk=placeholder),
             edit_url_template=reverse(self.edit_url_name, args=[placeholder]),
             placeholder=placeholder,
+            media=self.media,
         )
         return context
+
+    def post(self, request, *args, **kwargs):
+        # The form is sent by its script; a plain submit means the script did not run.
+        messages.error(request, _("Uploading needs JavaScript. Reload the page and try again."))
+        return self.get(request, *args, **kwargs)
 
     @property
     def request_settings(self) -> dict:
@@ -210,6 +242,7 @@ class VideoDetailView(WagtailAdminTemplateMixin, TemplateView):
 
     template_name = "media_pipeline/admin/detail.html"
     header_icon = "media"
+    media = admin_script("progress.js")
     index_url_name = None
     edit_url_name = None
 
@@ -246,6 +279,8 @@ class VideoDetailView(WagtailAdminTemplateMixin, TemplateView):
             detail_api_url=endpoints.url("video_detail", pk=asset.pk),
             socket_path=f"/ws/media/{asset.pk}/",
             finished=asset.status in (Status.READY, Status.FAILED),
+            stage_label=stage_label(asset),
+            media=self.media,
         )
         return context
 

@@ -13,6 +13,8 @@ def register_media_endpoints() -> None:
         upload_part=lambda token: reverse("v2:media-upload-part", kwargs={"token": token}),
         upload_create=lambda: reverse("v2:media-upload-create"),
         upload_complete=lambda pk: reverse("v2:media-upload-complete", args=[pk]),
+        upload_detail=lambda pk: reverse("v2:media-upload-detail", args=[pk]),
+        upload_abort=lambda pk: reverse("v2:media-upload-abort", args=[pk]),
         stream_master=lambda token: reverse("v2:media-stream-master", kwargs={"token": token}),
         video_detail=lambda pk: reverse("v2:media-video-detail", args=[pk]),
     )

@@ -39,6 +39,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_SITE_NAME = "Unpuzzle LMS"
+# No avatars from an outside host (gravatar): the admin shows uploaded avatars or initials,
+# and works offline.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 INSTALLED_APPS = [
     # Project apps first so their templates and static files take precedence.
@@ -213,16 +216,21 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
+# Approving a course publishes the reviewed revision and the sections submitted with it, in
+# one transaction (cms.review).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "cms.review.publish_reviewed"
 # Wagtail's read/write API (/api/cms/v3/) for authoring clients: rich text in and out as
 # Wagtail's database HTML.
 WAGTAILAPI_RICH_TEXT_FORMAT = "db_html"
-# Headless preview: the admin's preview opens the frontend at this URL with
-# ?content_type=<app.model>&token=<signed>; the frontend reads /api/v2/preview/ with them.
-HEADLESS_PREVIEW_CLIENT_URL = env.str(
-    "HEADLESS_PREVIEW_CLIENT_URL", default=f"{FRONTEND_URL}/preview"
-)
+# Preview: with no frontend configured, the admin's preview renders the site's own templates
+# (courses and sections, every lesson kind, no answers). With HEADLESS_PREVIEW_CLIENT_URL (or
+# FRONTEND_URL) set, it opens that frontend at ?content_type=<app.model>&token=<signed>, and the
+# frontend reads /api/v2/preview/ with them.
+HEADLESS_PREVIEW_CLIENT_URL = env.str("HEADLESS_PREVIEW_CLIENT_URL", default="").rstrip("/")
+if not HEADLESS_PREVIEW_CLIENT_URL and env.str("FRONTEND_URL", default=""):
+    HEADLESS_PREVIEW_CLIENT_URL = f"{FRONTEND_URL}/preview"
 WAGTAIL_HEADLESS_PREVIEW = {
-    "CLIENT_URLS": {"default": HEADLESS_PREVIEW_CLIENT_URL},
+    "CLIENT_URLS": {"default": HEADLESS_PREVIEW_CLIENT_URL or "/preview"},
     "SERVE_BASE_URL": None,
     "REDIRECT_ON_PREVIEW": False,
     "ENFORCE_TRAILING_SLASH": False,

@@ -187,3 +187,28 @@ def test_blocks_have_previews(client, editor):
             reverse("wagtailadmin_block_preview"), {"id": block.definition_prefix}
         )
         assert response.status_code == 200, block.name
+
+
+def test_new_blocks_start_with_what_they_need():
+    from cms.blocks import (
+        CheckpointBlock,
+        MultipleChoiceQuestionBlock,
+        ShortTextQuestionBlock,
+        SingleChoiceQuestionBlock,
+        VideoLessonBlock,
+    )
+
+    # No blank checkpoint on a new video lesson.
+    assert list(VideoLessonBlock().get_default()["checkpoints"]) == []
+    # Choice questions start with the two choices they require.
+    for block in (SingleChoiceQuestionBlock(), MultipleChoiceQuestionBlock()):
+        assert len(block.get_default()["choices"]) == 2
+    # A new checkpoint holds one question (a single-choice one with two choices), labelled so.
+    checkpoint = CheckpointBlock()
+    (question,) = checkpoint.get_default()["question"]
+    assert question.block_type == "single_choice" and len(question.value["choices"]) == 2
+    assert checkpoint.child_blocks["question"].label == "Question"
+    # Every item has a label and the fields say what they do.
+    answers = ShortTextQuestionBlock().child_blocks["accepted_answers"]
+    assert answers.child_block.label == "Accepted answer"
+    assert checkpoint.child_blocks["at_seconds"].field.help_text

@@ -200,3 +200,51 @@ def test_chooser_chosen_step_returns_the_video(roles, videos):
     assert (str(result["id"]), result["title"]) == (str(videos["mine"].pk), "Owner intro")
     hidden = login(roles.instructor).get(f"/admin/videos/chooser/chosen/{videos['theirs'].pk}/")
     assert hidden.status_code == 404
+
+
+def test_upload_page_loads_its_script_after_the_dom_and_posts_nothing_itself(roles):
+    client = login(roles.owner)
+    body = client.get("/admin/videos/upload/").content.decode()
+    assert re.search(r'<script src="/static/media_pipeline/upload\.js" defer>', body)
+    form = re.search(r"<form[^>]+video-upload-form[^>]*>", body).group(0)
+    assert 'method="post"' in form  # never a GET that puts the CSRF token in the URL
+    assert 'data-types="{&quot;.mp4&quot;: &quot;video/mp4&quot;' in form
+    # A plain submit (the script did not run) says what to do.
+    response = client.post("/admin/videos/upload/", follow=True)
+    assert "Uploading needs JavaScript" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "reason"),
+    [
+        (
+            {"filename": "notes.txt", "size_bytes": 10, "content_type": "text/plain"},
+            400,
+            ".txt is not accepted; upload one of .m4v, .mkv, .mov, .mp4, .webm.",
+        ),
+        (
+            {"filename": "huge.mp4", "size_bytes": 6 * 1024**3, "content_type": "video/mp4"},
+            413,
+            "The file is 6.0 GB; the limit is 5.0 GB.",
+        ),
+    ],
+)
+def test_the_upload_script_gets_readable_reasons_for_bad_files(roles, payload, status, reason):
+    client = login(roles.owner)
+    response = client.post("/api/v2/media/uploads/", payload, content_type="application/json")
+    assert response.status_code == status
+    assert response.json()["detail"] == reason
+    assert not VideoAsset.objects.exists()
+
+
+def test_a_failed_video_shows_why_and_offers_to_process_again(roles):
+    asset = VideoAssetFactory(
+        owner=roles.owner,
+        status="failed",
+        failure_reason="The file is not a video we can read; it may be damaged.",
+    )
+    body = login(roles.owner).get(f"/admin/videos/{asset.pk}/").content.decode()
+    assert "The file is not a video we can read; it may be damaged." in body
+    assert body.count('class="w-status') == 1
+    assert "Process again" in body
+    assert 'data-finished="true"' in body
