@@ -5,6 +5,7 @@ from wagtail.api.v3.urls import api as wagtail_api
 from api.accounts.urls import auth_patterns, me_patterns, user_patterns
 from api.courses.urls import course_patterns, preview_patterns
 from api.learning import urls as learning_urls
+from api.notifications import urls as notification_urls
 from api.views import ApiRootView, legacy_v1_reserved
 
 v2_patterns = [
@@ -12,9 +13,12 @@ v2_patterns = [
     path("auth/", include(auth_patterns)),
     path("me/", include(me_patterns)),
     path("me/", include(learning_urls.me_patterns)),
+    path("me/", include(notification_urls.me_patterns)),
     path("users/", include(user_patterns)),
     path("courses/", include(course_patterns)),
     path("courses/", include(learning_urls.course_patterns)),
+    path("courses/", include(notification_urls.course_patterns)),
+    path("notifications/", include(notification_urls.notification_patterns)),
     path("progress/", include(learning_urls.progress_patterns)),
     path("preview/", include(preview_patterns)),
     path("media/", include("api.media.urls")),  # media pipeline

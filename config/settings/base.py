@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "learning.analytics",
     "learning.enrollment",
     "learning.progress",
+    "learning.notifications",
     "learning.demo",
     "cms",
     "media_pipeline",
@@ -402,6 +403,10 @@ MEDIA_STORAGE_RETRY_BACKOFF_SECONDS = env.float("MEDIA_STORAGE_RETRY_BACKOFF_SEC
 MEDIA_PLAYBACK_POLICY = env.str(
     "MEDIA_PLAYBACK_POLICY", default="learning.access.can_play_course_video"
 )
+# Functions `(asset) -> None` run after commit when processing ends (ready or failed).
+MEDIA_STATUS_HANDLERS = env.list(
+    "MEDIA_STATUS_HANDLERS", default=["learning.notifications.handlers.video_status_changed"]
+)
 # On Redis (and SQS) an unacknowledged task is handed to another worker after the visibility
 # timeout; it must outlast the longest task, or a long transcode would run twice. A worker
 # that dies mid-task has its task redelivered after this time.
@@ -506,4 +511,40 @@ CELERY_BEAT_SCHEDULE["progress-prune-receipts"] = {
     "task": "learning.progress.tasks.prune_heartbeat_receipts",
     "schedule": timedelta(hours=6),
     "options": {"queue": "default", "expires": 3600},
+}
+
+
+# --- Notifications (learning/notifications) -----------------------------------------------------
+# Read notifications older than this are deleted (beat `notifications-prune`, daily).
+NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=90)
+# Daily digest emails go out at this local hour of each person's time zone (beat, hourly).
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=8)
+NOTIFICATIONS_DIGEST_MAX_ITEMS = env.int("NOTIFICATIONS_DIGEST_MAX_ITEMS", default=20)
+# Course fan-out (announcements, new content) writes rows in batches of this many learners.
+NOTIFICATIONS_FANOUT_BATCH_SIZE = env.int("NOTIFICATIONS_FANOUT_BATCH_SIZE", default=1000)
+# Longest wait between retries of a failing notification email (backoff doubles from 30 s).
+NOTIFICATIONS_EMAIL_RETRY_MAX_SECONDS = env.int(
+    "NOTIFICATIONS_EMAIL_RETRY_MAX_SECONDS", default=3600
+)
+# Learners hear about access ending this many days before it does (beat, hourly).
+NOTIFICATIONS_EXPIRING_DAYS = env.int("NOTIFICATIONS_EXPIRING_DAYS", default=3)
+# A socket's pings re-check its sign-in session at most this often (a fallback for
+# revocations pushed while the channel layer was down).
+NOTIFICATIONS_WS_SESSION_RECHECK_SECONDS = env.int(
+    "NOTIFICATIONS_WS_SESSION_RECHECK_SECONDS", default=60
+)
+CELERY_BEAT_SCHEDULE["notifications-prune"] = {
+    "task": "learning.notifications.tasks.prune_notifications",
+    "schedule": timedelta(days=1),
+    "options": {"queue": "default", "expires": 3600},
+}
+CELERY_BEAT_SCHEDULE["notifications-digests"] = {
+    "task": "learning.notifications.tasks.send_digests",
+    "schedule": timedelta(hours=1),
+    "options": {"queue": "email", "expires": 3000},
+}
+CELERY_BEAT_SCHEDULE["notifications-expiring-enrollments"] = {
+    "task": "learning.notifications.tasks.notify_expiring_enrollments",
+    "schedule": timedelta(hours=1),
+    "options": {"queue": "default", "expires": 3000},
 }

@@ -416,8 +416,10 @@ def course_completion_check(*, user, course_id: int) -> bool:
             context={"registration": str(enrollment.pk)},
             timestamp=now,
         )
+        from learning.notifications import handlers as notifications
         from learning.progress.tasks import course_completed
 
+        notifications.course_completed(enrollment)
         transaction.on_commit(lambda: course_completed.delay(enrollment.pk))
     return True
 
