@@ -16,3 +16,7 @@ def client_for(role: str, request, api_client, as_user):
     if role == "anonymous":
         return api_client
     return as_user(request.getfixturevalue(role))
+
+
+# Endpoints every signed-in person uses also get a learner whose address is not verified.
+ROLES_WITH_UNVERIFIED = ("anonymous", "unverified", *ROLES[1:])
