@@ -129,13 +129,22 @@ def cache_config(redis: str | None, *, key_prefix: str = "unpuzzle") -> dict:
     }
 
 
+CHANNEL_LAYER_SOCKET_TIMEOUT = 15  # seconds; channels_redis blocks up to 5 s per receive
+
+
 def channel_layers_config(redis: str | None, *, prefix: str = "unpuzzle") -> dict:
     if not redis:
         return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # redis-py 8 times socket reads out after 5 s by default, exactly channels_redis's
+    # blocking-pop wait: an idle consumer then dies with "Timeout reading from". Reads get
+    # longer than that wait (and still fail when Redis really hangs).
     return {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis], "prefix": prefix},
+            "CONFIG": {
+                "hosts": [{"address": redis, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}],
+                "prefix": prefix,
+            },
         }
     }
 

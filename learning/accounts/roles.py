@@ -33,6 +33,11 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "media_pipeline.add_videoasset",  # owners manage their own videos without more
         "cms.teach_course",
         "cms.view_coursecategory",
+        # Announcements of their own courses (the admin's policy checks the course).
+        "notifications.add_announcement",
+        "notifications.change_announcement",
+        "notifications.delete_announcement",
+        "notifications.view_announcement",
     ),
     EDITOR: (
         "wagtailadmin.access_admin",
@@ -48,6 +53,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.change_instructorrequest",
         "accounts.review_instructorrequest",
         "accounts.view_user",
+        "notifications.add_announcement",
+        "notifications.change_announcement",
+        "notifications.delete_announcement",
+        "notifications.view_announcement",
     ),
 }
 

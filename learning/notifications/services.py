@@ -454,12 +454,20 @@ def announcement_create(
     announcement = Announcement(course=course, author=author, title=title, body=body, pinned=pinned)
     announcement.full_clean()
     announcement.save()
+    announcement_announce(announcement=announcement)
+    return announcement
+
+
+def announcement_announce(*, announcement: Announcement) -> None:
+    """Tell the course's learners about a new announcement (after commit, in a worker;
+    idempotent). Called by :func:`announcement_create` and by the Wagtail admin's snippet."""
+    course = announcement.course
     course_learners_notify(
         course=course,
         kind=kinds.ANNOUNCEMENT,
-        context={"announcement_title": title, "announcement_body": body},
+        context={"announcement_title": announcement.title, "announcement_body": announcement.body},
         target=_announcement_target(announcement),
-        actor=author,
+        actor=announcement.author,
         data={"announcement_id": announcement.pk},
         dedupe_key=f"announcement:{announcement.pk}",
         live_event={
@@ -467,7 +475,6 @@ def announcement_create(
             "announcement": announcement_payload(announcement),
         },
     )
-    return announcement
 
 
 @transaction.atomic
@@ -478,18 +485,27 @@ def announcement_update(*, announcement: Announcement, **fields) -> Announcement
             setattr(announcement, name, fields[name])
     announcement.full_clean()
     announcement.save()
+    announcement_changed(announcement=announcement)
+    return announcement
+
+
+def announcement_changed(*, announcement: Announcement) -> None:
     push.after_commit(
         push.course_group(announcement.course_id),
         {"type": "course.announcement", "announcement": announcement_payload(announcement)},
     )
-    return announcement
 
 
 @transaction.atomic
 def announcement_delete(*, announcement: Announcement) -> None:
-    course_id, pk = announcement.course_id, announcement.pk
+    pk, course_id = announcement.pk, announcement.course_id
     announcement.delete()
-    # Unread copies disappear from the learners' lists too.
+    announcement_removed(announcement_id=pk, course_id=course_id)
+
+
+def announcement_removed(*, announcement_id: int, course_id: int) -> None:
+    """An announcement is gone: so are its notifications, and connected clients drop it."""
+    pk = announcement_id
     Notification.objects.filter(kind=kinds.ANNOUNCEMENT, dedupe_key=f"announcement:{pk}").delete()
     push.after_commit(
         push.course_group(course_id),
