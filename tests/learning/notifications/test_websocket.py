@@ -70,7 +70,7 @@ def test_live_notification_from_another_request_then_catch_up_after_a_disconnect
     live_asgi_url,
 ):
     student = UserFactory()
-    course, _ = lf.video_course(title="Live course")
+    course, (_video, reading) = lf.video_course(title="Live course")
     _, token = signed_in(student)
     earlier = services.notify(
         recipients=[student], kind=kinds.SYSTEM_ALERT, context={"title": "Before"}
@@ -89,11 +89,20 @@ def test_live_notification_from_another_request_then_catch_up_after_a_disconnect
             assert response.status_code == 201, response.text
             pushed = await next_of(ws, "notification")
             membership = await next_of(ws, "course_membership")
+            # Progress made in another tab shows up live too.
+            response = await asyncio.to_thread(
+                api(live_asgi_url, token).post,
+                f"/api/v2/courses/{course.pk}/lessons/{reading}/complete/",
+            )
+            assert response.status_code == 200, response.text
+            progress = await next_of(ws, "progress")
             await ws.send(json.dumps({"type": "ping"}))
             pong = await next_of(ws, "pong")
-            return pushed, membership, pong
+            return pushed, membership, progress, pong
 
-    pushed, membership, pong = run(live())
+    pushed, membership, progress, pong = run(live())
+    (lesson,) = progress["progress"]["lessons"]
+    assert (lesson["lesson_id"], lesson["status"]) == (str(reading), "completed")
     assert pushed["notification"]["kind"] == kinds.ENROLLMENT_CONFIRMED
     assert pushed["notification"]["title"] == "You are enrolled in Live course"
     assert pushed["unread_count"] == 2
