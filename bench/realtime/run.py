@@ -159,6 +159,9 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
             "--no-access-log",
             "--lifespan",
             "off",
+            # A loaded 2-core machine can stall a client loop; give pongs time to arrive.
+            "--ws-ping-timeout",
+            "60",
             "--backlog",
             "4096",
         ],
@@ -258,6 +261,8 @@ def loader(
         results.put(("connected", len(sockets), failures, handshakes, t0, time.time()))
         ready.set()
 
+        lost = {"closed": 0, "timeout": 0}
+
         async def listen(ws):
             try:
                 async with asyncio.timeout(hold):
@@ -266,14 +271,16 @@ def loader(
                         if message["type"] == wait_for:
                             received.append(time.time())
                             return
-            except (TimeoutError, Exception):
-                return
+            except TimeoutError:
+                lost["timeout"] += 1
+            except websockets.ConnectionClosed:
+                lost["closed"] += 1
 
         if wait_for:
             await asyncio.gather(*(listen(ws) for ws in sockets))
         else:
             await asyncio.sleep(hold)
-        results.put(("received", received))
+        results.put(("received", received, lost))
         await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
 
     asyncio.run(main())
@@ -342,17 +349,18 @@ def scenario_connections(args, env) -> dict:
         from learning.notifications import push
 
         sent_at = time.time()
-        push.send(
+        delivered = push.send(
             push.BROADCAST_GROUP,
             {
                 "type": "notification.broadcast",
                 "notification": {"kind": "system_alert", "title": "bench", "body": ""},
             },
         )
-        received = []
+        received, lost = [], {"closed": 0, "timeout": 0}
         for _ in range(args.loaders):
-            _kind, times = results.get(timeout=args.hold + 60)
+            _kind, times, missed = results.get(timeout=args.hold + 60)
             received += times
+            lost = {k: lost[k] + missed[k] for k in lost}
         for p in procs:
             p.join(timeout=30)
         seconds = t1 - t0
@@ -368,7 +376,10 @@ def scenario_connections(args, env) -> dict:
             "server_rss_mib_idle": round(baseline / 1024, 1),
             "server_rss_mib_connected": round(with_sockets / 1024, 1),
             "rss_kib_per_connection": round((with_sockets - baseline) / max(connected, 1), 1),
+            "broadcast_sent": delivered,
             "broadcast_received": len(received),
+            "sockets_closed_before_it": lost["closed"],
+            "sockets_timed_out_waiting": lost["timeout"],
             "broadcast_to_last_client_s": round(max(received) - sent_at, 3) if received else None,
         }
     finally:
@@ -438,10 +449,11 @@ def scenario_fanout(args, env) -> dict:
                 rows_done = time.time()
                 break
             time.sleep(0.05)
-        received = []
+        received, lost = [], {"closed": 0, "timeout": 0}
         for _ in range(args.loaders):
-            _kind, times = results.get(timeout=args.hold + 60)
+            _kind, times, missed = results.get(timeout=args.hold + 60)
             received += times
+            lost = {k: lost[k] + missed[k] for k in lost}
         for p in procs:
             p.join(timeout=30)
     finally:
@@ -465,6 +477,8 @@ def scenario_fanout(args, env) -> dict:
         "connect_failures": failures,
         "api_response_ms": round((answered - posted) * 1000, 1),
         "clients_received": len(received),
+        "sockets_closed_before_it": lost["closed"],
+        "sockets_timed_out_waiting": lost["timeout"],
         "to_last_client_s": round(max(received) - posted, 3) if received else None,
         "to_median_client_s": round(sorted(received)[len(received) // 2] - posted, 3)
         if received

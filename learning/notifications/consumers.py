@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from urllib.parse import parse_qs
 
@@ -20,6 +21,8 @@ from django.conf import settings
 
 from learning.notifications import push, selectors
 from learning.notifications.payloads import notification_payload
+
+logger = logging.getLogger(__name__)
 
 # Close codes (documented in the README; the client reconnects on 4001 with a new token).
 CLOSE_TOKEN_EXPIRED = 4001
@@ -62,13 +65,14 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             return
         self.user_id = user.pk
         self.session_id = self.scope.get("auth_session_id")
-        course_ids = await database_sync_to_async(selectors.current_course_ids)(user.pk)
-        await self._join(push.user_group(user.pk))
-        await self._join(push.BROADCAST_GROUP)
-        if self.session_id:
-            await self._join(push.session_group(self.session_id))
-        for course_id in course_ids:
-            await self._join(push.course_group(course_id))
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        since = _since(query.get("since", [None])[0])
+        # One trip to the database thread: courses, unread count and what was missed.
+        course_ids, missed, count = await self._initial_state(since)
+        groups = [push.user_group(user.pk), push.BROADCAST_GROUP]
+        groups += [push.session_group(self.session_id)] if self.session_id else []
+        groups += [push.course_group(course_id) for course_id in course_ids]
+        await asyncio.gather(*(self._join(group) for group in groups))
         await self.accept(subprotocol=subprotocol)
         expires_at = self.scope.get("auth_expires_at")
         if expires_at:
@@ -76,10 +80,8 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             self.expiry_timer = asyncio.get_running_loop().call_later(
                 delay, lambda: asyncio.ensure_future(self._close_expired())
             )
-        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        since = _since(query.get("since", [None])[0])
         await self._send({"type": "hello", "user_id": user.pk, "course_ids": course_ids})
-        await self._catch_up(since)
+        await self._send_catch_up(since, missed, count)
 
     async def disconnect(self, code: int) -> None:
         if self.expiry_timer is not None:
@@ -95,6 +97,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         try:
             await self.channel_layer.group_add(group, self.channel_name)
         except Exception:  # no live pushes while the layer is down; catch-up still works
+            logger.warning("Could not join %s", group, exc_info=True)
             return
         self.joined.add(group)
 
@@ -114,6 +117,13 @@ class NotificationConsumer(AsyncWebsocketConsumer):
 
     async def _catch_up(self, since: int | None) -> None:
         missed, count = await self._missed(since)
+        await self._send_catch_up(since, missed, count)
+
+    @database_sync_to_async
+    def _initial_state(self, since: int | None) -> tuple[list[int], list[dict], int]:
+        return selectors.current_course_ids(self.user_id), *self._missed_sync(since)
+
+    async def _send_catch_up(self, since: int | None, missed: list[dict], count: int) -> None:
         message = {"type": "unread_count", "unread_count": count}
         if since is not None:
             message = {
@@ -127,6 +137,9 @@ class NotificationConsumer(AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def _missed(self, since: int | None) -> tuple[list[dict], int]:
+        return self._missed_sync(since)
+
+    def _missed_sync(self, since: int | None) -> tuple[list[dict], int]:
         from learning.accounts.models import User
 
         user = User(pk=self.user_id)

@@ -72,7 +72,7 @@ class TestRedis:
         assert cache_config(url)["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         assert cache_config(url)["LOCATION"] == url
         layer = channel_layers_config(url)["default"]
-        assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+        assert layer["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
         assert layer["CONFIG"]["hosts"] == [{"address": url, "socket_timeout": 15}]
 
     @pytest.mark.parametrize(
