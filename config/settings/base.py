@@ -302,6 +302,7 @@ SPECTACULAR_SETTINGS = {
         "EnrollmentStatusEnum": "learning.enrollment.models.Enrollment.Status",
         "LessonStatusEnum": "learning.progress.models.LessonStatus",
         "HeartbeatOutcomeEnum": ["accepted", "duplicate", "rejected"],
+        "NotificationEmailEnum": "learning.notifications.models.NotificationPreference.Email",
     },
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
