@@ -163,13 +163,9 @@ def test_unsubscribe_link_is_signed_and_one_click(student, api_client):
 def test_http_api_works_from_the_database_when_redis_is_down(
     student, as_user, run_tasks_in_process, django_capture_on_commit_callbacks
 ):
-    dead = f"redis://127.0.0.1:{free_port()}/0"
-    layers = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [dead]},
-        }
-    }
+    from config.env import channel_layers_config
+
+    layers = channel_layers_config(f"redis://127.0.0.1:{free_port()}/0")  # nobody listens
     client = as_user(student)
     with override_settings(CHANNEL_LAYERS=layers), django_capture_on_commit_callbacks(execute=True):
         alert(student, "Stored even though the push fails")
