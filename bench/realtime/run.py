@@ -171,7 +171,7 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
         stdout=open(Path(env["VAR_DIR"]) / "server.log", "w"),  # noqa: SIM115
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # a loaded machine imports Django and Wagtail slowly
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
