@@ -6,6 +6,7 @@ from api.accounts.urls import auth_patterns, me_patterns, user_patterns
 from api.certificates import urls as certificate_urls
 from api.courses.urls import course_patterns, preview_patterns
 from api.learning import urls as learning_urls
+from api.notifications import urls as notification_urls
 from api.views import ApiRootView, api_not_found, legacy_v1_reserved
 
 v2_patterns = [
@@ -14,10 +15,13 @@ v2_patterns = [
     path("me/", include(me_patterns)),
     path("me/", include(learning_urls.me_patterns)),
     path("me/", include(certificate_urls.me_patterns)),
+    path("me/", include(notification_urls.me_patterns)),
     path("users/", include(user_patterns)),
     path("courses/", include(course_patterns)),
     path("courses/", include(learning_urls.course_patterns)),
+    path("courses/", include(notification_urls.course_patterns)),
     path("certificates/", include(certificate_urls.certificate_patterns)),
+    path("notifications/", include(notification_urls.notification_patterns)),
     path("progress/", include(learning_urls.progress_patterns)),
     path("preview/", include(preview_patterns)),
     path("media/", include("api.media.urls")),  # media pipeline

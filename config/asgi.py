@@ -16,16 +16,17 @@ except ConfigError as exc:  # one readable line naming the variable, no driver t
 
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 
 from config.routing import websocket_urlpatterns
-from learning.accounts.channels import JWTAuthMiddleware
+from learning.accounts.channels import JWTAuthMiddleware, OriginPolicy
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(JWTAuthMiddleware(URLRouter(websocket_urlpatterns)))
+        # Session cookie, then bearer token, then the Origin policy (which needs to know
+        # whether the token was valid), then the routes.
+        "websocket": AuthMiddlewareStack(
+            JWTAuthMiddleware(OriginPolicy(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

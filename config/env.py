@@ -129,13 +129,27 @@ def cache_config(redis: str | None, *, key_prefix: str = "unpuzzle") -> dict:
     }
 
 
+# redis-py 8 times socket reads out after 5 s by default; channel layer reads may wait
+# longer for an idle socket's next message.
+CHANNEL_LAYER_SOCKET_TIMEOUT = 15
+
+
 def channel_layers_config(redis: str | None, *, prefix: str = "unpuzzle") -> dict:
     if not redis:
         return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Redis pub/sub: a group lives in each process that has sockets in it and is one Redis
+    # subscription there, so a message to a course of thousands (or to everyone) is one
+    # PUBLISH and is copied to the sockets in memory. (The list-based RedisChannelLayer does
+    # a Redis write per socket to join a group and, in our tests, lost messages to large
+    # groups within one process.) Messages to sockets that are not connected are not kept:
+    # clients catch up from the database with `since`.
     return {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis], "prefix": prefix},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": redis, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}],
+                "prefix": prefix,
+            },
         }
     }
 

@@ -51,6 +51,23 @@ def _publish_after_commit(asset: VideoAsset) -> None:
     transaction.on_commit(lambda: events.publish(event))
 
 
+def _finished_after_commit(asset: VideoAsset) -> None:
+    """Processing ended (ready or failed): run ``MEDIA_STATUS_HANDLERS`` ``(asset)`` after
+    commit. Handlers (e.g. notifying the owner) must not break processing."""
+    from django.utils.module_loading import import_string
+
+    def run(asset_id=asset.pk):
+        current = VideoAsset.objects.filter(pk=asset_id).first()
+        for path in settings.MEDIA_STATUS_HANDLERS:
+            try:
+                import_string(path)(current)
+            except Exception:
+                logger.exception("Media status handler %s failed for video %s", path, asset_id)
+
+    if settings.MEDIA_STATUS_HANDLERS:
+        transaction.on_commit(run)
+
+
 # --- Uploads ---------------------------------------------------------------------------------
 
 
@@ -374,6 +391,7 @@ def video_mark_failed(*, asset_id: int, reason: str) -> VideoAsset | None:
         asset.status, asset.failure_reason = Status.FAILED, reason[:2000]
         asset.save(update_fields=["status", "failure_reason", "updated_at"])
         _publish_after_commit(asset)
+        _finished_after_commit(asset)
     return asset
 
 
@@ -485,6 +503,7 @@ def _store_outputs(asset_id, hls_prefix: str, out: Path, renditions, poster_name
     asset.full_clean()
     asset.save()
     _publish_after_commit(asset)
+    _finished_after_commit(asset)
 
 
 def video_create_from_file(*, user, title: str, path: Path, content_type: str) -> VideoAsset:

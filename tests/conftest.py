@@ -137,6 +137,13 @@ def student(db):
 
 
 @pytest.fixture
+def unverified(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(email="unverified@example.com", email_verified_at=None)
+
+
+@pytest.fixture
 def other_student(db):
     from tests.factories import UserFactory
 

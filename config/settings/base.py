@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "learning.enrollment",
     "learning.progress",
     "learning.certificates",
+    "learning.notifications",
     "learning.demo",
     "cms",
     "media_pipeline",
@@ -315,6 +316,7 @@ SPECTACULAR_SETTINGS = {
         "EnrollmentStatusEnum": "learning.enrollment.models.Enrollment.Status",
         "LessonStatusEnum": "learning.progress.models.LessonStatus",
         "HeartbeatOutcomeEnum": ["accepted", "duplicate", "rejected"],
+        "NotificationEmailEnum": "learning.notifications.models.NotificationPreference.Email",
     },
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
@@ -415,6 +417,10 @@ MEDIA_STORAGE_RETRY_BACKOFF_SECONDS = env.float("MEDIA_STORAGE_RETRY_BACKOFF_SEC
 # courses using it (and everyone, for a free-preview lesson).
 MEDIA_PLAYBACK_POLICY = env.str(
     "MEDIA_PLAYBACK_POLICY", default="learning.access.can_play_course_video"
+)
+# Functions `(asset) -> None` run after commit when processing ends (ready or failed).
+MEDIA_STATUS_HANDLERS = env.list(
+    "MEDIA_STATUS_HANDLERS", default=["learning.notifications.handlers.video_status_changed"]
 )
 # On Redis (and SQS) an unacknowledged task is handed to another worker after the visibility
 # timeout; it must outlast the longest task, or a long transcode would run twice. A worker
@@ -557,3 +563,38 @@ CERTIFICATE_SIGNING_KEY_ID = env.str("CERTIFICATE_SIGNING_KEY_ID", default="key-
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["certificate_verify_ip"] = env.str(
     "THROTTLE_CERTIFICATE_VERIFY_IP", default="120/min"
 )
+
+# --- Notifications (learning/notifications) -----------------------------------------------------
+# Read notifications older than this are deleted (beat `notifications-prune`, daily).
+NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=90)
+# Daily digest emails go out at this local hour of each person's time zone (beat, hourly).
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=8)
+NOTIFICATIONS_DIGEST_MAX_ITEMS = env.int("NOTIFICATIONS_DIGEST_MAX_ITEMS", default=20)
+# Course fan-out (announcements, new content) writes rows in batches of this many learners.
+NOTIFICATIONS_FANOUT_BATCH_SIZE = env.int("NOTIFICATIONS_FANOUT_BATCH_SIZE", default=1000)
+# Longest wait between retries of a failing notification email (backoff doubles from 30 s).
+NOTIFICATIONS_EMAIL_RETRY_MAX_SECONDS = env.int(
+    "NOTIFICATIONS_EMAIL_RETRY_MAX_SECONDS", default=3600
+)
+# Learners hear about access ending this many days before it does (beat, hourly).
+NOTIFICATIONS_EXPIRING_DAYS = env.int("NOTIFICATIONS_EXPIRING_DAYS", default=3)
+# A socket's pings re-check its sign-in session at most this often (a fallback for
+# revocations pushed while the channel layer was down).
+NOTIFICATIONS_WS_SESSION_RECHECK_SECONDS = env.int(
+    "NOTIFICATIONS_WS_SESSION_RECHECK_SECONDS", default=60
+)
+CELERY_BEAT_SCHEDULE["notifications-prune"] = {
+    "task": "learning.notifications.tasks.prune_notifications",
+    "schedule": timedelta(days=1),
+    "options": {"queue": "default", "expires": 3600},
+}
+CELERY_BEAT_SCHEDULE["notifications-digests"] = {
+    "task": "learning.notifications.tasks.send_digests",
+    "schedule": timedelta(hours=1),
+    "options": {"queue": "email", "expires": 3000},
+}
+CELERY_BEAT_SCHEDULE["notifications-expiring-enrollments"] = {
+    "task": "learning.notifications.tasks.notify_expiring_enrollments",
+    "schedule": timedelta(hours=1),
+    "options": {"queue": "default", "expires": 3000},
+}

@@ -33,6 +33,11 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "media_pipeline.add_videoasset",  # owners manage their own videos without more
         "cms.teach_course",
         "cms.view_coursecategory",
+        # Announcements of their own courses (the admin's policy checks the course).
+        "notifications.add_announcement",
+        "notifications.change_announcement",
+        "notifications.delete_announcement",
+        "notifications.view_announcement",
     ),
     EDITOR: (
         "wagtailadmin.access_admin",
@@ -50,6 +55,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.view_user",
         "certificates.view_certificate",
         "certificates.manage_certificates",
+        "notifications.add_announcement",
+        "notifications.change_announcement",
+        "notifications.delete_announcement",
+        "notifications.view_announcement",
     ),
 }
 

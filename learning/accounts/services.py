@@ -35,6 +35,9 @@ from learning.accounts.tokens import (
     read_password_reset_token,
     read_verification_token,
 )
+from learning.notifications import kinds as notification_kinds
+from learning.notifications import push
+from learning.notifications.services import Target, notify
 
 User = get_user_model()
 
@@ -218,6 +221,8 @@ def _revoke(session: AuthSession, reason: str) -> None:
         session.revoked_at = timezone.now()
         session.revoke_reason = reason
         session.save(update_fields=["revoked_at", "revoke_reason"])
+        # Sockets opened with this session close at once (after commit).
+        push.session_revoked([session.pk])
 
 
 @transaction.atomic
@@ -240,7 +245,11 @@ def sessions_revoke_all(*, user, reason: str, keep_session_id=None) -> int:
     sessions = AuthSession.objects.filter(user=user, revoked_at__isnull=True)
     if keep_session_id:
         sessions = sessions.exclude(pk=keep_session_id)
-    return sessions.update(revoked_at=timezone.now(), revoke_reason=reason)
+    ids = list(sessions.values_list("pk", flat=True))
+    push.session_revoked(ids)
+    return AuthSession.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoke_reason=reason
+    )
 
 
 # --- Passwords --------------------------------------------------------------------------------
@@ -360,6 +369,14 @@ def instructor_request_decide(
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     if approve:
         request.user.groups.add(roles.role_group(roles.INSTRUCTOR))
+    notify(
+        recipients=[request.user],
+        kind=notification_kinds.INSTRUCTOR_REQUEST_DECIDED,
+        context={"decision": "approved" if approve else "not approved", "note": note},
+        target=Target(type="instructor_request", id=request.pk, url=settings.SITE_URL + "/admin/"),
+        actor=reviewer,
+        data={"approved": approve},
+    )
     queue_email(
         "instructor_decision",
         to=request.user.email,

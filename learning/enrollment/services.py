@@ -19,6 +19,7 @@ from learning.analytics.models import ObjectType, Verb
 from learning.analytics.services import event_record
 from learning.enrollment import errors
 from learning.enrollment.models import CourseEnrollmentStats, Enrollment, EnrollmentInvitation
+from learning.notifications import handlers as notifications
 
 Source = Enrollment.Source
 
@@ -99,6 +100,7 @@ def enrollment_create(
         context={"registration": str(enrollment.pk), "extensions": {"source": source}},
         timestamp=now,
     )
+    notifications.enrollment_started(enrollment, by=enrolled_by)
     # Coming back to a course whose lessons were all done before completes it again.
     from learning.progress.services import course_completion_check
 
@@ -128,6 +130,7 @@ def _end(enrollment: Enrollment, *, status: str, from_statuses, extensions: dict
         context={"registration": str(enrollment.pk), "extensions": extensions},
         timestamp=now,
     )
+    notifications.enrollment_ended(enrollment, expired=status == Enrollment.Status.EXPIRED)
     return True
 
 
@@ -154,7 +157,7 @@ def enrollments_expire(*, now=None) -> int:
     expired = 0
     due = Enrollment.objects.filter(
         status=Enrollment.Status.ACTIVE, expires_at__lte=now
-    ).select_related("user")
+    ).select_related("user", "course")
     for enrollment in due.iterator():
         with transaction.atomic():
             expired += _end(

@@ -232,7 +232,30 @@ def heartbeats_record(
     for lesson, group in groups.items():
         progress = _apply_lesson_heartbeats(user, lesson, group, results, now)
         touched.append(progress)
+    _push_progress(user, touched)
     return [results[hb.index] for hb in heartbeats], touched
+
+
+def _push_progress(user, touched: list[LessonProgress]) -> None:
+    """The learner's other tabs and devices see their progress move (best effort)."""
+    if not touched:
+        return
+    from learning.notifications import push
+    from learning.progress.selectors import lesson_state
+
+    lessons = []
+    for progress in touched:
+        state = lesson_state(progress)
+        completed = state["completed_at"]
+        lessons.append(
+            {
+                **state,
+                "completed_at": completed.isoformat() if completed else None,
+                "lesson_id": str(progress.lesson.lesson_id),
+                "course_id": progress.course_id,
+            }
+        )
+    push.progress_changed(user_id=user.pk, payload={"lessons": lessons})
 
 
 @transaction.atomic
@@ -365,6 +388,7 @@ def lesson_complete(
         events_record(events)
     _touch_enrollment(user, lesson, now)
     course_completion_check(user=user, course_id=lesson.course_id)
+    _push_progress(user, [progress])
     return progress
 
 
@@ -416,8 +440,10 @@ def course_completion_check(*, user, course_id: int) -> bool:
             context={"registration": str(enrollment.pk)},
             timestamp=now,
         )
+        from learning.notifications import handlers as notifications
         from learning.progress.tasks import course_completed
 
+        notifications.course_completed(enrollment)
         transaction.on_commit(lambda: course_completed.delay(enrollment.pk))
     return True
 

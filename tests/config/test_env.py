@@ -72,8 +72,8 @@ class TestRedis:
         assert cache_config(url)["BACKEND"] == "config.cache.CountingRedisCache"
         assert cache_config(url)["LOCATION"] == url
         layer = channel_layers_config(url)["default"]
-        assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
-        assert layer["CONFIG"]["hosts"] == [url]
+        assert layer["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+        assert layer["CONFIG"]["hosts"] == [{"address": url, "socket_timeout": 15}]
 
     @pytest.mark.parametrize(
         "url", ["http://cache:6379", "redis://cache:port/0", "redis://cache:6379/zero", "redis://"]

@@ -103,7 +103,7 @@ def test_service_variables_switch_every_backend():
     assert loaded["db_engine"] == "django_prometheus.db.backends.postgresql"
     assert "pool" in loaded["db_options"]
     assert loaded["cache"] == "config.cache.CountingRedisCache"
-    assert loaded["channels"] == "channels_redis.core.RedisChannelLayer"
+    assert loaded["channels"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert loaded["broker"] == loaded["results"] == "redis://cache.internal:6379/0"
     assert loaded["storage"] == "storages.backends.s3.S3Storage"
     assert loaded["email"] == "django.core.mail.backends.smtp.EmailBackend"

@@ -43,8 +43,20 @@ def roles(student, other_student, instructor, other_instructor, editor, admin_us
     return Roles(student, other_student, instructor, other_instructor, editor, admin_user)
 
 
-def client_for(user) -> APIClient:
-    """An API client signed in with a real session-bound JWT (anonymous for ``None``)."""
+def client_for(user, request=None, api_client=None, as_user=None) -> APIClient:
+    """An API client signed in with a real session-bound JWT (anonymous for ``None``).
+
+    Also ``client_for(role, request, api_client, as_user)``: the client of the fixture named
+    ``role`` (an anonymous one for ``"anonymous"``), for matrices parametrized by role name.
+    """
     from tests.support.auth import jwt_client
 
+    if request is not None:
+        if user == "anonymous":
+            return api_client
+        return as_user(request.getfixturevalue(user))
     return APIClient() if user is None else jwt_client(user)
+
+
+# Endpoints every signed-in person uses also get a learner whose address is not verified.
+ROLES_WITH_UNVERIFIED = ("anonymous", "unverified", *ROLES[1:])
