@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from wagtail.api.v3.urls import api as wagtail_api
 
 from api.accounts.urls import auth_patterns, me_patterns, user_patterns
+from api.assistant import urls as assistant_urls
 from api.courses.urls import course_patterns, preview_patterns
 from api.learning import urls as learning_urls
 from api.views import ApiRootView, legacy_v1_reserved
@@ -16,6 +17,9 @@ v2_patterns = [
     path("courses/", include(course_patterns)),
     path("courses/", include(learning_urls.course_patterns)),
     path("progress/", include(learning_urls.progress_patterns)),
+    path("assistant/", include(assistant_urls.assistant_patterns)),  # AI tutor
+    path("courses/", include(assistant_urls.course_patterns)),
+    path("me/", include(assistant_urls.me_patterns)),
     path("preview/", include(preview_patterns)),
     path("media/", include("api.media.urls")),  # media pipeline
 ]
