@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
@@ -271,7 +271,7 @@ def course_reflections(course_id: int, *, lesson_id=None) -> QuerySet[Reflection
 
 
 def period_starts(now: datetime | None = None) -> dict[str, date]:
-    today = (now or timezone.now()).astimezone(timezone.UTC).date()
+    today = (now or timezone.now()).astimezone(UTC).date()
     return {UsageCounter.Period.DAY: today, UsageCounter.Period.MONTH: today.replace(day=1)}
 
 
@@ -280,7 +280,7 @@ def period_resets_at(period: str, start: date) -> datetime:
         nxt = start + timedelta(days=1)
     else:
         nxt = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return datetime(nxt.year, nxt.month, nxt.day, tzinfo=timezone.UTC)
+    return datetime(nxt.year, nxt.month, nxt.day, tzinfo=UTC)
 
 
 def usage_counters(user) -> dict[str, UsageCounter | None]:
