@@ -91,7 +91,7 @@ def test_conversation_lifecycle_and_cited_answer(learner, as_user, course, opena
 
 
 def test_history_is_sent_within_budget(learner, as_user, course, openai_server, settings):
-    page, lessons = course
+    page, _lessons = course
     client = as_user(learner)
     conversation = start(client, page)
     url = f"{BASE}/conversations/{conversation['id']}/messages/"
@@ -111,7 +111,7 @@ def test_history_is_sent_within_budget(learner, as_user, course, openai_server, 
 def test_bad_input_distinct_codes_and_nothing_changes(
     learner, as_user, course, instructor, openai_server, settings
 ):
-    page, lessons = course
+    page, _lessons = course
     other, other_lessons = af.tutor_course(instructors=[instructor], title="Other")
     client = as_user(learner)
     conversation = start(client, page)

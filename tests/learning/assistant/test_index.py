@@ -46,7 +46,7 @@ def test_publish_indexes_and_unpublish_leaves_the_index(
     instructor, run_tasks_in_process, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        course, lessons = af.tutor_course(instructors=[instructor], index=False)
+        course, _lessons = af.tutor_course(instructors=[instructor], index=False)
     assert Passage.objects.filter(course=course).exists()
     section = course.get_children().first()
     with django_capture_on_commit_callbacks(execute=True):
