@@ -101,7 +101,7 @@ def test_stream_refusals_are_problems(setup, openai_server, api_client, other_st
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
 def test_sse_under_a_real_asgi_server(student, instructor):
-    course, lessons = af.tutor_course(instructors=[instructor])
+    course, _lessons = af.tutor_course(instructors=[instructor])
     lf.enroll(student, course)
     authorization = jwt_client(student)._credentials["HTTP_AUTHORIZATION"]
     with fake_openai_server() as server:
