@@ -400,9 +400,18 @@ def _sources(allowed: Access, *, query: str, video_time: float | None) -> tuple:
         free_preview_only=allowed.preview_only,
         config=indexing.pg_config(allowed.course.language),
     )
+    found = [hit.passage for hit in hits]
+    if not found and not transcript:
+        # Nothing to search for (a check or reflection without a question): the lesson's
+        # own passages, else the course's first ones.
+        fallback = Passage.objects.filter(course_id=allowed.course.pk)
+        if allowed.preview_only:
+            fallback = fallback.filter(free_preview=True)
+        if lesson is not None and fallback.filter(lesson_id=lesson.lesson_id).exists():
+            fallback = fallback.filter(lesson_id=lesson.lesson_id)
+        found = list(fallback.order_by("lesson_position", "kind", "position")[:2])
     passages = []
-    for hit in hits:
-        p = hit.passage
+    for p in found:
         passages.append(
             Source(
                 number=number,

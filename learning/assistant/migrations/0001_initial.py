@@ -3,205 +3,442 @@
 import django.contrib.postgres.search
 import django.db.models.deletion
 import django.utils.timezone
-import learning.assistant.models
 from django.conf import settings
 from django.db import migrations, models
 
+import learning.assistant.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cms', '0005_course_access_days'),
+        ("cms", "0005_course_access_days"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Conversation',
+            name="Conversation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lesson_id', models.UUIDField(blank=True, null=True)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assistant_conversations', to='cms.coursepage')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assistant_conversations', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lesson_id", models.UUIDField(blank=True, null=True)),
+                ("title", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assistant_conversations",
+                        to="cms.coursepage",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assistant_conversations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at', '-pk'],
+                "ordering": ["-updated_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CheckQuestion',
+            name="CheckQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lesson_id', models.UUIDField(blank=True, null=True)),
-                ('question', models.TextField()),
-                ('choices', models.JSONField()),
-                ('correct_index', models.PositiveSmallIntegerField()),
-                ('source', models.JSONField(blank=True, default=dict)),
-                ('answered_index', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('is_correct', models.BooleanField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cms.coursepage')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assistant_checks', to=settings.AUTH_USER_MODEL)),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='assistant.conversation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lesson_id", models.UUIDField(blank=True, null=True)),
+                ("question", models.TextField()),
+                ("choices", models.JSONField()),
+                ("correct_index", models.PositiveSmallIntegerField()),
+                ("source", models.JSONField(blank=True, default=dict)),
+                ("answered_index", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("is_correct", models.BooleanField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cms.coursepage",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assistant_checks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="checks",
+                        to="assistant.conversation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('user', 'Learner'), ('assistant', 'Tutor')], max_length=16)),
-                ('agent', models.CharField(choices=[('chat', 'Chat'), ('hint', 'Hint'), ('check', 'Check'), ('reflect', 'Reflect'), ('path', 'Path')], default='chat', max_length=16)),
-                ('content', models.TextField(blank=True)),
-                ('context', models.JSONField(blank=True, default=dict)),
-                ('citations', models.JSONField(blank=True, default=list)),
-                ('status', models.CharField(choices=[('complete', 'Complete'), ('failed', 'Failed')], default='complete', max_length=16)),
-                ('error_code', models.CharField(blank=True, max_length=64)),
-                ('provider', models.CharField(blank=True, max_length=32)),
-                ('model', models.CharField(blank=True, max_length=100)),
-                ('tokens_in', models.PositiveIntegerField(default=0)),
-                ('tokens_out', models.PositiveIntegerField(default=0)),
-                ('latency_ms', models.PositiveIntegerField(default=0)),
-                ('cost', models.DecimalField(decimal_places=6, default=0, max_digits=12)),
-                ('cached', models.BooleanField(default=False)),
-                ('feedback', models.CharField(blank=True, choices=[('up', 'Thumbs up'), ('down', 'Thumbs down')], max_length=8)),
-                ('feedback_comment', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='assistant.conversation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("user", "Learner"), ("assistant", "Tutor")], max_length=16
+                    ),
+                ),
+                (
+                    "agent",
+                    models.CharField(
+                        choices=[
+                            ("chat", "Chat"),
+                            ("hint", "Hint"),
+                            ("check", "Check"),
+                            ("reflect", "Reflect"),
+                            ("path", "Path"),
+                        ],
+                        default="chat",
+                        max_length=16,
+                    ),
+                ),
+                ("content", models.TextField(blank=True)),
+                ("context", models.JSONField(blank=True, default=dict)),
+                ("citations", models.JSONField(blank=True, default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("complete", "Complete"), ("failed", "Failed")],
+                        default="complete",
+                        max_length=16,
+                    ),
+                ),
+                ("error_code", models.CharField(blank=True, max_length=64)),
+                ("provider", models.CharField(blank=True, max_length=32)),
+                ("model", models.CharField(blank=True, max_length=100)),
+                ("tokens_in", models.PositiveIntegerField(default=0)),
+                ("tokens_out", models.PositiveIntegerField(default=0)),
+                ("latency_ms", models.PositiveIntegerField(default=0)),
+                ("cost", models.DecimalField(decimal_places=6, default=0, max_digits=12)),
+                ("cached", models.BooleanField(default=False)),
+                (
+                    "feedback",
+                    models.CharField(
+                        blank=True,
+                        choices=[("up", "Thumbs up"), ("down", "Thumbs down")],
+                        max_length=8,
+                    ),
+                ),
+                ("feedback_comment", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="assistant.conversation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agent', models.CharField(choices=[('chat', 'Chat'), ('hint', 'Hint'), ('check', 'Check'), ('reflect', 'Reflect'), ('path', 'Path')], max_length=16)),
-                ('provider', models.CharField(max_length=32)),
-                ('model', models.CharField(max_length=100)),
-                ('tokens_in', models.PositiveIntegerField(default=0)),
-                ('tokens_out', models.PositiveIntegerField(default=0)),
-                ('cost', models.DecimalField(decimal_places=6, default=0, max_digits=12)),
-                ('latency_ms', models.PositiveIntegerField(default=0)),
-                ('ok', models.BooleanField(default=True)),
-                ('error_code', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('course', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cms.coursepage')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='assistant.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "agent",
+                    models.CharField(
+                        choices=[
+                            ("chat", "Chat"),
+                            ("hint", "Hint"),
+                            ("check", "Check"),
+                            ("reflect", "Reflect"),
+                            ("path", "Path"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("provider", models.CharField(max_length=32)),
+                ("model", models.CharField(max_length=100)),
+                ("tokens_in", models.PositiveIntegerField(default=0)),
+                ("tokens_out", models.PositiveIntegerField(default=0)),
+                ("cost", models.DecimalField(decimal_places=6, default=0, max_digits=12)),
+                ("latency_ms", models.PositiveIntegerField(default=0)),
+                ("ok", models.BooleanField(default=True)),
+                ("error_code", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cms.coursepage",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="assistant.message",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'ledger entries',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name_plural": "ledger entries",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Passage',
+            name="Passage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lesson_id', models.UUIDField()),
-                ('lesson_title', models.CharField(max_length=200)),
-                ('section_title', models.CharField(blank=True, max_length=255)),
-                ('lesson_kind', models.CharField(max_length=16)),
-                ('free_preview', models.BooleanField(default=False)),
-                ('kind', models.CharField(choices=[('text', 'Lesson text'), ('transcript', 'Video transcript')], max_length=16)),
-                ('position', models.PositiveIntegerField(help_text='Order inside the lesson.')),
-                ('lesson_position', models.PositiveIntegerField(default=0)),
-                ('body', models.TextField()),
-                ('start_seconds', models.FloatField(blank=True, null=True)),
-                ('end_seconds', models.FloatField(blank=True, null=True)),
-                ('search_config', models.CharField(default='english', max_length=32)),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assistant_passages', to='cms.coursepage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lesson_id", models.UUIDField()),
+                ("lesson_title", models.CharField(max_length=200)),
+                ("section_title", models.CharField(blank=True, max_length=255)),
+                ("lesson_kind", models.CharField(max_length=16)),
+                ("free_preview", models.BooleanField(default=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("text", "Lesson text"), ("transcript", "Video transcript")],
+                        max_length=16,
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(help_text="Order inside the lesson.")),
+                ("lesson_position", models.PositiveIntegerField(default=0)),
+                ("body", models.TextField()),
+                ("start_seconds", models.FloatField(blank=True, null=True)),
+                ("end_seconds", models.FloatField(blank=True, null=True)),
+                ("search_config", models.CharField(default="english", max_length=32)),
+                (
+                    "search_vector",
+                    django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assistant_passages",
+                        to="cms.coursepage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['course', 'lesson_position', 'kind', 'position', 'pk'],
+                "ordering": ["course", "lesson_position", "kind", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Reflection',
+            name="Reflection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lesson_id', models.UUIDField()),
-                ('prompt', models.TextField(blank=True)),
-                ('text', models.TextField(blank=True)),
-                ('link', models.URLField(blank=True, max_length=500)),
-                ('file', models.FileField(blank=True, max_length=500, upload_to=learning.assistant.models.reflection_upload_to)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assistant_reflections', to='cms.coursepage')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assistant_reflections', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lesson_id", models.UUIDField()),
+                ("prompt", models.TextField(blank=True)),
+                ("text", models.TextField(blank=True)),
+                ("link", models.URLField(blank=True, max_length=500)),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        max_length=500,
+                        upload_to=learning.assistant.models.reflection_upload_to,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assistant_reflections",
+                        to="cms.coursepage",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assistant_reflections",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='TutorPlan',
+            name="TutorPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plan', models.CharField(choices=[('free', 'Free'), ('premium', 'Premium'), ('enterprise', 'Enterprise')], default='free', max_length=16)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='tutor_plan', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "plan",
+                    models.CharField(
+                        choices=[
+                            ("free", "Free"),
+                            ("premium", "Premium"),
+                            ("enterprise", "Enterprise"),
+                        ],
+                        default="free",
+                        max_length=16,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tutor_plan",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='UsageCounter',
+            name="UsageCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(choices=[('day', 'Day'), ('month', 'Month')], max_length=8)),
-                ('period_start', models.DateField()),
-                ('used', models.PositiveIntegerField(default=0)),
-                ('tokens', models.PositiveIntegerField(default=0)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(choices=[("day", "Day"), ("month", "Month")], max_length=8),
+                ),
+                ("period_start", models.DateField()),
+                ("used", models.PositiveIntegerField(default=0)),
+                ("tokens", models.PositiveIntegerField(default=0)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['user', '-updated_at'], name='assistant_c_user_id_6ae267_idx'),
+            model_name="conversation",
+            index=models.Index(
+                fields=["user", "-updated_at"], name="assistant_c_user_id_6ae267_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='checkquestion',
-            index=models.Index(fields=['user', 'created_at'], name='assistant_c_user_id_6891e4_idx'),
+            model_name="checkquestion",
+            index=models.Index(
+                fields=["user", "created_at"], name="assistant_c_user_id_6891e4_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['conversation', 'created_at'], name='assistant_m_convers_dbe832_idx'),
+            model_name="message",
+            index=models.Index(
+                fields=["conversation", "created_at"], name="assistant_m_convers_dbe832_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['course', 'created_at'], name='assistant_l_course__e449d6_idx'),
+            model_name="ledgerentry",
+            index=models.Index(
+                fields=["course", "created_at"], name="assistant_l_course__e449d6_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['user', 'created_at'], name='assistant_l_user_id_38e12b_idx'),
+            model_name="ledgerentry",
+            index=models.Index(
+                fields=["user", "created_at"], name="assistant_l_user_id_38e12b_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(('ok', True), ('cost', 0), _connector='OR'), name='assistant_failed_free'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ok", True), ("cost", 0), _connector="OR"),
+                name="assistant_failed_free",
+            ),
         ),
         migrations.AddIndex(
-            model_name='passage',
-            index=models.Index(fields=['course', 'lesson_id'], name='assistant_p_course__e682b8_idx'),
+            model_name="passage",
+            index=models.Index(
+                fields=["course", "lesson_id"], name="assistant_p_course__e682b8_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='reflection',
-            index=models.Index(fields=['user', 'course', 'lesson_id'], name='assistant_r_user_id_599128_idx'),
+            model_name="reflection",
+            index=models.Index(
+                fields=["user", "course", "lesson_id"], name="assistant_r_user_id_599128_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='reflection',
-            index=models.Index(fields=['course', '-created_at'], name='assistant_r_course__a45ff5_idx'),
+            model_name="reflection",
+            index=models.Index(
+                fields=["course", "-created_at"], name="assistant_r_course__a45ff5_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='usagecounter',
-            constraint=models.UniqueConstraint(fields=('user', 'period', 'period_start'), name='assistant_usage_one_per_period'),
+            model_name="usagecounter",
+            constraint=models.UniqueConstraint(
+                fields=("user", "period", "period_start"), name="assistant_usage_one_per_period"
+            ),
         ),
     ]

@@ -17,7 +17,7 @@ BASE = "/api/v2/assistant"
 
 @pytest.fixture
 def setup(db, student, instructor, as_user):
-    course, lessons = af.tutor_course(instructors=[instructor])
+    course, _lessons = af.tutor_course(instructors=[instructor])
     lf.enroll(student, course)
     client = as_user(student)
     conversation = client.post(f"{BASE}/conversations/", {"course_id": course.pk}).json()
