@@ -401,7 +401,7 @@ def _sources(allowed: Access, *, query: str, video_time: float | None) -> tuple:
         config=indexing.pg_config(allowed.course.language),
     )
     found = [hit.passage for hit in hits]
-    if not found and not transcript:
+    if not found and not transcript and not selectors.query_terms(query):
         # Nothing to search for (a check or reflection without a question): the lesson's
         # own passages, else the course's first ones.
         fallback = Passage.objects.filter(course_id=allowed.course.pk)
