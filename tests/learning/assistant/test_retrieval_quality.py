@@ -52,10 +52,10 @@ QUESTIONS = [
 
 @pytest.fixture
 def demo(db):
+    from wagtail.models import Collection
+
     from learning.demo.services import load_demo_data
     from tests.factories.courses import _ensure_page_tree_root
-
-    from wagtail.models import Collection
 
     # A transactional test's flush may have removed the roots Wagtail's migrations made.
     _ensure_page_tree_root()
