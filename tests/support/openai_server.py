@@ -24,6 +24,7 @@ class FakeOpenAI:
         self.fail_times = 1
         self.token_delay = 0.0
         self.requests: list[dict] = []
+        self.first_chunk_at: list[float] = []  # time.monotonic() of each stream's 1st token
         self.reply: Callable[[dict], str] = lambda body: "Use print() to show text [1]."
         self.url = ""
         self._lock = threading.Lock()
@@ -116,6 +117,8 @@ def _handler(state: FakeOpenAI):
                     "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
                 }
                 self._chunk(f"data: {json.dumps(chunk)}\n\n".encode())
+                if index == 0:
+                    state.first_chunk_at.append(time.monotonic())
                 if state.token_delay:
                     time.sleep(state.token_delay)
             final = {
