@@ -302,6 +302,8 @@ SPECTACULAR_SETTINGS = {
         "EnrollmentStatusEnum": "learning.enrollment.models.Enrollment.Status",
         "LessonStatusEnum": "learning.progress.models.LessonStatus",
         "HeartbeatOutcomeEnum": ["accepted", "duplicate", "rejected"],
+        "HintLevelEnum": ["nudge", "hint", "step"],
+        "CourseLevelEnum": "cms.models.CourseLevel",
     },
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
