@@ -149,7 +149,7 @@ def build_course(rng: random.Random):
     course = CoursePage(title="Bench tutor course", slug=COURSE_SLUG, owner=owner, live=False)
     catalog.add_child(instance=course)
     course.course_instructors = [CourseInstructor(user=owner)]
-    course.save_revision(user=owner).publish(user=owner)
+    course.save_revision(user=owner).publish()
     n = 0
     for s in range(SECTIONS):
         lessons = []
@@ -210,7 +210,7 @@ def build_course(rng: random.Random):
                 )
         section = SectionPage(title=f"Section {s + 1}", lessons=lessons, owner=owner, live=False)
         course.add_child(instance=section)
-        section.save_revision(user=owner).publish(user=owner)
+        section.save_revision(user=owner).publish()
         print(f"  built section {s + 1}/{SECTIONS}", flush=True)
     return course
 

@@ -80,7 +80,11 @@ def lesson_texts(kind: str, value: dict) -> list[str]:
         texts.append(plain(value.get("instructions")))
     elif kind == "video":
         texts.append(plain(value.get("notes")))
-    return [t.strip() for t in texts if t and t.strip()]
+    texts = [t.strip() for t in texts if t and t.strip()]
+    # A summary copied from the body would only repeat it.
+    if texts and any(texts[0] in other for other in texts[1:]):
+        texts = texts[1:]
+    return texts
 
 
 def chunk_texts(texts: list[str], *, max_words: int) -> list[Chunk]:

@@ -133,6 +133,6 @@ def build(agent: str, ctx: PromptContext) -> ModelRequest:
         messages=messages,
         max_tokens=settings.ASSISTANT_MAX_REPLY_TOKENS,
         sources=ctx.sources,
-        params={**ctx.params, "lesson_title": ctx.lesson_title},
+        params={**ctx.params, "lesson_title": ctx.lesson_title, "question": ctx.question},
         json_reply=agent in ("check", "path"),
     )

@@ -358,9 +358,20 @@ class OfflineProvider(Provider):
                 return f"{sentences[0] if sentences else top.text} [{top.number}]"
             return " ".join(f"{s.text} [{s.number}]" for s in sources[:2])
         return "From the course: " + " ".join(
-            f"“{s.text if len(s.text) <= 400 else s.text[:400] + '…'}” [{s.number}]"
-            for s in sources[:2]
+            f"“{text}” [{number}]" for number, text in self._best_sentences(request)
         )
+
+    def _best_sentences(self, request: ModelRequest, count: int = 2) -> list[tuple[int, str]]:
+        """The sentences of the top sources sharing most words with the question (word
+        stems compared by their first five letters), in source order."""
+        stems = {w[:5] for w in re.findall(r"\w{3,}", request.params.get("question", "").lower())}
+        scored = []
+        for rank, source in enumerate(request.sources[:3]):
+            for position, sentence in enumerate(_sentences(source.text)):
+                words = {w[:5] for w in re.findall(r"\w{3,}", sentence.lower())}
+                scored.append((-len(stems & words), rank, position, source.number, sentence))
+        best = sorted(scored)[:count]
+        return [(number, text) for *_, number, text in sorted(best, key=lambda b: (b[1], b[2]))]
 
     def _check(self, request: ModelRequest) -> dict:
         text = " ".join(s.text for s in request.sources)
