@@ -135,7 +135,9 @@ def build_course(rng: random.Random):
 
     existing = CoursePage.objects.filter(slug=COURSE_SLUG).first()
     if existing is not None:
-        return existing
+        if existing.live and SectionPage.objects.live().child_of(existing).count() == SECTIONS:
+            return existing
+        existing.delete()  # left half-built by an interrupted run
     # Indexing is timed separately below, not queued on every section publish.
     page_published.disconnect(dispatch_uid="assistant.reindex")
     roles.sync_roles()
@@ -188,7 +190,7 @@ def build_course(rng: random.Random):
                         {
                             "title": title,
                             "estimated_minutes": 5,
-                            "video": {"video": asset.pk, "title": "", "caption": ""},
+                            "video": {"video": asset, "title": "", "caption": ""},
                             "checkpoints": [],
                             "notes": f"<p>{sentence(rng, vocab, 30)}</p>",
                         },
