@@ -264,12 +264,14 @@ def bench_retrieval(course, queries: int, rng: random.Random) -> dict:
 def learner_token(course) -> str:
     from django.contrib.auth import get_user_model
 
+    from cms.models import CoursePage
     from learning.accounts import services as accounts
     from learning.assistant.models import UsageCounter
     from learning.assistant.services import tutor_plan_set
     from learning.enrollment.models import Enrollment
     from learning.enrollment.services import enrollment_create
 
+    course = CoursePage.objects.get(pk=course.pk)
     User = get_user_model()
     user = User.objects.filter(email="bench-learner@example.com").first()
     if user is None:
