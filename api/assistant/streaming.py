@@ -19,6 +19,7 @@ import json
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 from django.http import JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
@@ -35,6 +36,21 @@ from config.errors import DomainError
 from learning.assistant import errors, services
 from learning.assistant.models import Agent
 from learning.assistant.providers import Completion, StreamDelta
+
+
+def _releasing(function):
+    """Run ``function`` (database work of a streaming request), then hand its database
+    connection back to the pool: a stream lasts seconds, and holding a connection for all
+    of it would let a few dozen streams starve every other request of connections."""
+
+    def run(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if not connection.in_atomic_block:
+                connection.close()
+
+    return run
 
 
 def sse(event: str, data: dict) -> bytes:
@@ -114,12 +130,14 @@ async def _events(interaction):
         if completion is None:
             raise errors.ProviderBadResponse()
     except errors.ProviderError as error:
-        await sync_to_async(services.interaction_failed)(interaction, error)
+        await sync_to_async(_releasing(services.interaction_failed))(interaction, error)
         yield sse(
             "error", {"status": status_for(error), "code": error.code, "detail": error.message}
         )
         return
-    message = await sync_to_async(services.interaction_succeeded)(interaction, completion)
+    message = await sync_to_async(_releasing(services.interaction_succeeded))(
+        interaction, completion
+    )
     yield sse("done", s.MessageSerializer(message).data)
 
 
@@ -128,7 +146,7 @@ async def message_stream(request, conversation_id: int):
     if request.method != "POST":
         return problem_response(status=405, code="method_not_allowed", detail="Use POST.")
     try:
-        interaction = await sync_to_async(_prepare)(request, conversation_id)
+        interaction = await sync_to_async(_releasing(_prepare))(request, conversation_id)
     except (DomainError, exceptions.APIException) as exc:
         return _problem(exc)
     response = StreamingHttpResponse(_events(interaction), content_type="text/event-stream")

@@ -18,6 +18,7 @@ import json
 import re
 import threading
 import time
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -123,6 +124,8 @@ class CircuitBreaker:
 
 
 _breakers: dict[str, CircuitBreaker] = {}
+_sync_clients: dict[tuple, object] = {}
+_async_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def breaker_for(key: str) -> CircuitBreaker:
@@ -203,18 +206,29 @@ class OpenAICompatibleProvider(Provider):
         return kwargs
 
     def _client(self):
+        """One client (and connection pool) per configuration and process: creating one
+        loads TLS certificates, too slow to repeat per request."""
         import openai
 
-        return openai.OpenAI(
-            base_url=self.base_url, api_key=self.api_key, timeout=self.timeout, max_retries=0
-        )
+        key = (self.base_url, self.api_key, self.timeout)
+        if key not in _sync_clients:
+            _sync_clients[key] = openai.OpenAI(
+                base_url=self.base_url, api_key=self.api_key, timeout=self.timeout, max_retries=0
+            )
+        return _sync_clients[key]
 
     def _async_client(self):
+        """One async client per event loop and configuration (its pool belongs to the loop);
+        made once, so the event loop never blocks loading TLS certificates per request."""
         import openai
 
-        return openai.AsyncOpenAI(
-            base_url=self.base_url, api_key=self.api_key, timeout=self.timeout, max_retries=0
-        )
+        clients = _async_clients.setdefault(asyncio.get_running_loop(), {})
+        key = (self.base_url, self.api_key, self.timeout)
+        if key not in clients:
+            clients[key] = openai.AsyncOpenAI(
+                base_url=self.base_url, api_key=self.api_key, timeout=self.timeout, max_retries=0
+            )
+        return clients[key]
 
     def complete(self, request: ModelRequest) -> Completion:
         self.breaker.before_call()
@@ -271,7 +285,9 @@ class OpenAICompatibleProvider(Provider):
                         stream=True,
                         stream_options={"include_usage": True},
                     )
-                    async with asyncio.timeout(settings.ASSISTANT_STREAM_TOTAL_SECONDS):
+                    # The response is closed however the loop ends (a client gone away
+                    # included), so its connection returns to the pool.
+                    async with stream, asyncio.timeout(settings.ASSISTANT_STREAM_TOTAL_SECONDS):
                         async for chunk in stream:
                             model = getattr(chunk, "model", None) or model
                             if getattr(chunk, "usage", None):
@@ -295,8 +311,6 @@ class OpenAICompatibleProvider(Provider):
         except errors.ProviderError:
             self.breaker.failed()
             raise
-        finally:
-            await client.close()
         self.breaker.succeeded()
         text = "".join(text_parts)
         yield Completion(

@@ -105,17 +105,22 @@ class Hit:
     score: float
 
 
-def _search_postgres(course_id, terms, config, limit, extra_sql, extra_params):
+def postgres_search_sql(extra_sql: str = "") -> str:
     # Only fixed SQL fragments are joined; every value is a parameter.
-    sql = (
+    return (
         "SELECT p.id, ts_rank(p.search_vector, q) AS score "  # noqa: S608
         "FROM assistant_passage p, to_tsquery(%s::regconfig, %s) q "
         f"WHERE p.course_id = %s AND p.search_vector @@ q{extra_sql} "
         "ORDER BY score DESC, p.id LIMIT %s"
     )
+
+
+def _search_postgres(course_id, terms, config, limit, extra_sql, extra_params):
     query = " | ".join(terms)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [config, query, course_id, *extra_params, limit])
+        cursor.execute(
+            postgres_search_sql(extra_sql), [config, query, course_id, *extra_params, limit]
+        )
         return [(pk, float(score)) for pk, score in cursor.fetchall()]
 
 
