@@ -1,7 +1,8 @@
 """The full-text index of passages, one per database engine:
 
 - PostgreSQL: a GIN index on ``search_vector`` (filled by the indexing service with the
-  course language's configuration, title weighted A and body B).
+  course language's configuration, title weighted A and body B). ``fastupdate`` is off: a
+  course is indexed in bulk, and searches should not scan a pending list afterwards.
 - SQLite: an FTS5 table (``porter`` stemming) whose rowid is the passage id.
 
 Other engines get neither (retrieval then needs one of these two).
@@ -15,7 +16,7 @@ def forwards(apps, schema_editor):
     if vendor == "postgresql":
         schema_editor.execute(
             "CREATE INDEX assistant_passage_search_gin ON assistant_passage "
-            "USING gin (search_vector)"
+            "USING gin (search_vector) WITH (fastupdate = off)"
         )
     elif vendor == "sqlite":
         schema_editor.execute(
