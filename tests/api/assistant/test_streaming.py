@@ -112,7 +112,7 @@ def test_sse_under_a_real_asgi_server(student, instructor):
             OPENAI_BASE_URL=server.url,
             ASSISTANT_PROVIDER_TIMEOUT_SECONDS="5",
         )
-        with asgi_server(env) as url:
+        with asgi_server(env, timeout=180) as url:
             headers = {"Authorization": authorization}
             conversation = httpx.post(
                 f"{url}{BASE}/conversations/",
