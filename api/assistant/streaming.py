@@ -14,7 +14,9 @@ Refusals before streaming starts (auth, validation, access, quota) are problem r
 
 from __future__ import annotations
 
+import asyncio
 import json
+import weakref
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -51,6 +53,22 @@ def _releasing(function):
                 connection.close()
 
     return run
+
+
+_gates: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+async def _in_thread(function, *args):
+    """Run database work of a stream in a thread, at most
+    ``ASSISTANT_STREAM_DB_CONCURRENCY`` at a time per event loop: a hundred streams' worth
+    of Python threads at once would starve the event loop of the GIL (every other request
+    of this process waits on it), while queued streams only start a little later."""
+    loop = asyncio.get_running_loop()
+    gate = _gates.get(loop)
+    if gate is None:
+        gate = _gates[loop] = asyncio.Semaphore(settings.ASSISTANT_STREAM_DB_CONCURRENCY)
+    async with gate:
+        return await sync_to_async(_releasing(function))(*args)
 
 
 def sse(event: str, data: dict) -> bytes:
@@ -130,14 +148,12 @@ async def _events(interaction):
         if completion is None:
             raise errors.ProviderBadResponse()
     except errors.ProviderError as error:
-        await sync_to_async(_releasing(services.interaction_failed))(interaction, error)
+        await _in_thread(services.interaction_failed, interaction, error)
         yield sse(
             "error", {"status": status_for(error), "code": error.code, "detail": error.message}
         )
         return
-    message = await sync_to_async(_releasing(services.interaction_succeeded))(
-        interaction, completion
-    )
+    message = await _in_thread(services.interaction_succeeded, interaction, completion)
     yield sse("done", s.MessageSerializer(message).data)
 
 
@@ -146,7 +162,7 @@ async def message_stream(request, conversation_id: int):
     if request.method != "POST":
         return problem_response(status=405, code="method_not_allowed", detail="Use POST.")
     try:
-        interaction = await sync_to_async(_releasing(_prepare))(request, conversation_id)
+        interaction = await _in_thread(_prepare, request, conversation_id)
     except (DomainError, exceptions.APIException) as exc:
         return _problem(exc)
     response = StreamingHttpResponse(_events(interaction), content_type="text/event-stream")
