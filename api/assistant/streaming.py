@@ -15,7 +15,9 @@ Refusals before streaming starts (auth, validation, access, quota) are problem r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import weakref
 
 from asgiref.sync import sync_to_async
@@ -38,6 +40,8 @@ from config.errors import DomainError
 from learning.assistant import errors, services
 from learning.assistant.models import Agent
 from learning.assistant.providers import Completion, StreamDelta
+
+logger = logging.getLogger(__name__)
 
 
 def _releasing(function):
@@ -147,13 +151,23 @@ async def _events(interaction):
                 completion = item
         if completion is None:
             raise errors.ProviderBadResponse()
+        message = await _in_thread(services.interaction_succeeded, interaction, completion)
     except errors.ProviderError as error:
         await _in_thread(services.interaction_failed, interaction, error)
         yield sse(
             "error", {"status": status_for(error), "code": error.code, "detail": error.message}
         )
         return
-    message = await _in_thread(services.interaction_succeeded, interaction, completion)
+    except Exception:
+        # Never an aborted connection: the client gets an error event, the cause is logged.
+        logger.exception("Tutor stream failed after it started")
+        with contextlib.suppress(Exception):
+            await _in_thread(services.quota_release, interaction.reservation)
+        yield sse(
+            "error",
+            {"status": 500, "code": "server_error", "detail": "The answer could not be finished."},
+        )
+        return
     yield sse("done", s.MessageSerializer(message).data)
 
 

@@ -389,7 +389,6 @@ async def _sse(base, token, course_id, sequential, concurrent, server) -> dict:
 
 def bench_sse(env: dict, course, sequential: int, concurrent: int, tokens: int, delay: float):
     from tests.support.openai_server import fake_openai_server
-    from tests.support.processes import asgi_server
 
     token = learner_token(course)
     with fake_openai_server() as server:
@@ -405,8 +404,51 @@ def bench_sse(env: dict, course, sequential: int, concurrent: int, tokens: int, 
             "DATABASE_POOL_MAX_SIZE": "40",
             "ASGI_THREADS": "40",
         }
-        with asgi_server(server_env, timeout=60) as base:
+        with uvicorn(server_env) as base:
             return asyncio.run(_sse(base, token, course.pk, sequential, concurrent, server))
+
+
+@contextlib.contextmanager
+def uvicorn(env: dict):
+    """The ASGI app under one uvicorn process, its log in a file (a pipe nobody reads
+    would fill up and stall the server)."""
+    import httpx
+
+    from tests.support.processes import BIN, free_port
+
+    port = free_port()
+    log = Path(__file__).with_name("uvicorn.log").open("w")
+    proc = subprocess.Popen(
+        [
+            str(BIN / "uvicorn"),
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--lifespan",
+            "off",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
 
 
 def main() -> None:
