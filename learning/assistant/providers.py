@@ -22,6 +22,8 @@ import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+import httpx
+import openai
 from django.conf import settings
 
 from learning.assistant import errors
@@ -162,9 +164,6 @@ class Provider:
 
 def _classify(exc: Exception) -> tuple[errors.ProviderError, bool]:
     """(domain error, retryable) for an exception of the openai package."""
-    import httpx
-    import openai
-
     if isinstance(exc, errors.ProviderError):
         return exc, False
     if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException | TimeoutError):
@@ -220,8 +219,6 @@ class OpenAICompatibleProvider(Provider):
     def _async_client(self):
         """One async client per event loop and configuration (its pool belongs to the loop);
         made once, so the event loop never blocks loading TLS certificates per request."""
-        import openai
-
         clients = _async_clients.setdefault(asyncio.get_running_loop(), {})
         key = (self.base_url, self.api_key, self.timeout)
         if key not in clients:
