@@ -207,8 +207,6 @@ class OpenAICompatibleProvider(Provider):
     def _client(self):
         """One client (and connection pool) per configuration and process: creating one
         loads TLS certificates, too slow to repeat per request."""
-        import openai
-
         key = (self.base_url, self.api_key, self.timeout)
         if key not in _sync_clients:
             _sync_clients[key] = openai.OpenAI(
