@@ -568,10 +568,12 @@ def interaction_succeeded(
         cost=cost,
         latency_ms=message.latency_ms,
     )
-    UsageCounter.objects.filter(
-        user_id=interaction.reservation.user_id,
-        period_start__in=list(interaction.reservation.starts.values()),
-    ).update(tokens=F("tokens") + completion.tokens_in + completion.tokens_out)
+    # Row by row in the order quota_take() locks them (day, then month): two transactions
+    # locking the same counters in different orders would deadlock.
+    for period, start in interaction.reservation.starts.items():
+        UsageCounter.objects.filter(
+            user_id=interaction.reservation.user_id, period=period, period_start=start
+        ).update(tokens=F("tokens") + completion.tokens_in + completion.tokens_out)
     Conversation.objects.filter(pk=interaction.conversation.pk).update(updated_at=timezone.now())
     return message
 
