@@ -10,9 +10,9 @@ import pytest
 from learning.assistant.models import LedgerEntry, Message, UsageCounter
 from tests.factories import assistant as af
 from tests.factories import learning as lf
+from tests.support import processes
 from tests.support.auth import jwt_client
 from tests.support.openai_server import fake_openai_server
-from tests.support.processes import asgi_server, test_database_env
 
 BASE = "/api/v2/assistant"
 
@@ -106,13 +106,13 @@ def test_sse_under_a_real_asgi_server(student, instructor):
     authorization = jwt_client(student)._credentials["HTTP_AUTHORIZATION"]
     with fake_openai_server() as server:
         server.token_delay = 0.05
-        env = test_database_env(
+        env = processes.test_database_env(
             ASSISTANT_PROVIDER="openai",
             OPENAI_API_KEY="test-key",
             OPENAI_BASE_URL=server.url,
             ASSISTANT_PROVIDER_TIMEOUT_SECONDS="5",
         )
-        with asgi_server(env, timeout=180) as url:
+        with processes.asgi_server(env, timeout=180) as url:
             headers = {"Authorization": authorization}
             conversation = httpx.post(
                 f"{url}{BASE}/conversations/",
