@@ -22,6 +22,7 @@ KIND_STATUS: dict[ErrorKind, int] = {
     ErrorKind.CONFLICT: 409,
     ErrorKind.GONE: 410,
     ErrorKind.TOO_LARGE: 413,
+    ErrorKind.RATE_LIMITED: 429,
     ErrorKind.UNAVAILABLE: 503,
 }
 
@@ -62,6 +63,7 @@ class DomainAPIException(exceptions.APIException):
 
     def __init__(self, error: DomainError) -> None:
         self.status_code = status_for(error)
+        self.extra = dict(error.extra or {})
         super().__init__(detail=error.message, code=error.code)
 
 
@@ -107,6 +109,7 @@ def problem_exception_handler(exc: Exception, context: dict):
             # clients read one shape (malformed bodies, invalid tokens, rejected files ...).
             errors = {"non_field_errors": [{"code": code, "message": detail}]}
         body = problem_body(status=response.status_code, code=code, detail=detail, errors=errors)
+        body.update(getattr(exc, "extra", None) or {})
 
     response.data = body
     renderer = getattr(context.get("request"), "accepted_renderer", None)

@@ -21,6 +21,7 @@ class ErrorKind(StrEnum):
     CONFLICT = "conflict"  # not in a state that allows it
     GONE = "gone"  # existed, expired for good
     TOO_LARGE = "too_large"  # over a size limit
+    RATE_LIMITED = "rate_limited"  # over a quota or rate; retry after it resets
     UNAVAILABLE = "unavailable"  # a dependency is down; worth retrying later
 
 
@@ -28,6 +29,8 @@ class DomainError(Exception):
     code = "error"
     kind = ErrorKind.INVALID
     default_message = "The request could not be completed."
+    # Extra members of the problem response (e.g. a quota's limit and reset time).
+    extra: dict = {}
 
     def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
         self.message = message or self.default_message

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "learning.progress",
     "learning.certificates",
     "learning.notifications",
+    "learning.assistant",
     "learning.demo",
     "cms",
     "media_pipeline",
@@ -317,6 +318,8 @@ SPECTACULAR_SETTINGS = {
         "LessonStatusEnum": "learning.progress.models.LessonStatus",
         "HeartbeatOutcomeEnum": ["accepted", "duplicate", "rejected"],
         "NotificationEmailEnum": "learning.notifications.models.NotificationPreference.Email",
+        "HintLevelEnum": ["nudge", "hint", "step"],
+        "CourseLevelEnum": "cms.models.CourseLevel",
     },
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
@@ -598,3 +601,61 @@ CELERY_BEAT_SCHEDULE["notifications-expiring-enrollments"] = {
     "schedule": timedelta(hours=1),
     "options": {"queue": "default", "expires": 3000},
 }
+
+# --- AI tutor (learning/assistant) -----------------------------------------------------------
+# Provider: "auto" uses the OpenAI-compatible endpoint when OPENAI_API_KEY is set, else the
+# offline extractive tutor; "openai" or "offline" force one.
+ASSISTANT_PROVIDER = env.str("ASSISTANT_PROVIDER", default="auto")
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+ASSISTANT_OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")
+ASSISTANT_MODEL = env.str("ASSISTANT_MODEL", default="gpt-4o-mini")
+ASSISTANT_TEMPERATURE = env.float("ASSISTANT_TEMPERATURE", default=0.2)
+ASSISTANT_PROVIDER_TIMEOUT_SECONDS = env.float("ASSISTANT_PROVIDER_TIMEOUT_SECONDS", default=30)
+ASSISTANT_STREAM_TOTAL_SECONDS = env.float("ASSISTANT_STREAM_TOTAL_SECONDS", default=120)
+# Streams of one ASGI process doing database work (before and after streaming) at once.
+ASSISTANT_STREAM_DB_CONCURRENCY = env.int("ASSISTANT_STREAM_DB_CONCURRENCY", default=8)
+ASSISTANT_PROVIDER_RETRIES = env.int("ASSISTANT_PROVIDER_RETRIES", default=2)
+ASSISTANT_PROVIDER_BACKOFF_SECONDS = env.float("ASSISTANT_PROVIDER_BACKOFF_SECONDS", default=0.5)
+ASSISTANT_CIRCUIT_FAILURES = env.int("ASSISTANT_CIRCUIT_FAILURES", default=5)
+ASSISTANT_CIRCUIT_RESET_SECONDS = env.float("ASSISTANT_CIRCUIT_RESET_SECONDS", default=30)
+# Prices per million tokens by model ("*" for any other model), for the ledger's cost.
+ASSISTANT_PRICES = env.json(
+    "ASSISTANT_PRICES",
+    default={
+        "gpt-4o-mini": {"input": 0.15, "output": 0.60},
+        "gpt-4o": {"input": 2.50, "output": 10.00},
+        "*": {"input": 0, "output": 0},
+    },
+)
+# Interactions per day / month per plan (defaults from the legacy plans).
+ASSISTANT_PLAN_LIMITS = {
+    "free": {
+        "day": env.int("ASSISTANT_FREE_DAILY", default=3),
+        "month": env.int("ASSISTANT_FREE_MONTHLY", default=50),
+    },
+    "premium": {
+        "day": env.int("ASSISTANT_PREMIUM_DAILY", default=50),
+        "month": env.int("ASSISTANT_PREMIUM_MONTHLY", default=1000),
+    },
+    "enterprise": {
+        "day": env.int("ASSISTANT_ENTERPRISE_DAILY", default=200),
+        "month": env.int("ASSISTANT_ENTERPRISE_MONTHLY", default=5000),
+    },
+}
+ASSISTANT_REQUIRE_VERIFIED_EMAIL = env.bool("ASSISTANT_REQUIRE_VERIFIED_EMAIL", default=True)
+ASSISTANT_MAX_MESSAGE_CHARS = env.int("ASSISTANT_MAX_MESSAGE_CHARS", default=2000)
+ASSISTANT_MAX_REFLECTION_CHARS = env.int("ASSISTANT_MAX_REFLECTION_CHARS", default=5000)
+ASSISTANT_MAX_REFLECTION_FILE_BYTES = env.int(
+    "ASSISTANT_MAX_REFLECTION_FILE_BYTES", default=20 * 1024 * 1024
+)
+ASSISTANT_MAX_REPLY_TOKENS = env.int("ASSISTANT_MAX_REPLY_TOKENS", default=600)
+ASSISTANT_MAX_REPLY_WORDS = env.int("ASSISTANT_MAX_REPLY_WORDS", default=250)
+ASSISTANT_MAX_REPLY_CHARS = env.int("ASSISTANT_MAX_REPLY_CHARS", default=3000)
+# Prompt budgets (tokens): course content (transcript window + passages), earlier turns.
+ASSISTANT_CONTEXT_TOKENS = env.int("ASSISTANT_CONTEXT_TOKENS", default=2500)
+ASSISTANT_HISTORY_TOKENS = env.int("ASSISTANT_HISTORY_TOKENS", default=800)
+ASSISTANT_RETRIEVED_PASSAGES = env.int("ASSISTANT_RETRIEVED_PASSAGES", default=4)
+ASSISTANT_TRANSCRIPT_WINDOW_SECONDS = env.float("ASSISTANT_TRANSCRIPT_WINDOW_SECONDS", default=30)
+ASSISTANT_PASSAGE_WORDS = env.int("ASSISTANT_PASSAGE_WORDS", default=120)
+ASSISTANT_TRANSCRIPT_PASSAGE_WORDS = env.int("ASSISTANT_TRANSCRIPT_PASSAGE_WORDS", default=80)
+ASSISTANT_TRANSCRIPT_PASSAGE_SECONDS = env.float("ASSISTANT_TRANSCRIPT_PASSAGE_SECONDS", default=45)

@@ -97,12 +97,23 @@ PYTHON_SECTIONS = [
             _video("Welcome", 0, free_preview=True),
             _reading(
                 "Why Python",
-                ["Python reads almost like English, which makes it a good first language."],
+                [
+                    "Python reads almost like English, which makes it a good first language.",
+                    "Python is used for web sites, data analysis, automation and science.",
+                    "It comes with a large standard library, so many tasks need no extra "
+                    "installs. Python is free and runs on Windows, macOS and Linux.",
+                ],
                 free_preview=True,
             ),
             _reading(
                 "Your first program",
-                ["Every program starts small. Type this and run it."],
+                [
+                    "Every program starts small. Type this and run it.",
+                    "A program is a list of instructions the computer runs from top to bottom. "
+                    "The print function writes text to the screen; put the text in quotes.",
+                    "Save the file with a .py extension and run it with the python command in "
+                    "a terminal.",
+                ],
                 code="print('Hello, Unpuzzle!')",
                 tip="Run it twice: computers are patient.",
             ),
@@ -133,7 +144,13 @@ PYTHON_SECTIONS = [
         [
             _reading(
                 "Numbers and text",
-                ["Numbers calculate, strings hold text."],
+                [
+                    "Numbers calculate, strings hold text.",
+                    "Integers are whole numbers and floats have a decimal point. Strings are "
+                    "text in single or double quotes; join them with the plus sign.",
+                    "A variable is a name that refers to a value; assign it with the equals "
+                    "sign. Use type() to see what kind of value you have.",
+                ],
                 code="total = 2 + 3\nname = 'Ada'",
             ),
             _quiz(
@@ -169,7 +186,15 @@ PYTHON_SECTIONS = [
         [
             _reading(
                 "Defining functions",
-                ["Functions name a piece of work so you can reuse it."],
+                [
+                    "Functions name a piece of work so you can reuse it.",
+                    "Define a function with the def keyword, a name, parentheses and a colon, "
+                    "then indent its body.",
+                    "Parameters are the names inside the parentheses; arguments are the values "
+                    "you pass when you call the function.",
+                    "The return statement sends a result back to the caller; a function "
+                    "without return gives None.",
+                ],
                 code="def greet(name):\n    return f'Hello, {name}'",
             ),
         ],
@@ -198,10 +223,24 @@ DATA_SECTIONS = [
             ),
             _reading(
                 "What is a dataset",
-                ["A dataset is a table: rows are things, columns are facts about them."],
+                [
+                    "A dataset is a table: rows are things, columns are facts about them.",
+                    "Each row is one record, such as a person or a sale, and each column is a "
+                    "variable measured for every record.",
+                    "A spreadsheet or a CSV file is a common way to store a dataset. Missing "
+                    "values are empty cells; count them before you analyse.",
+                ],
                 free_preview=True,
             ),
-            _reading("Averages", ["The mean adds values up and divides by their count."]),
+            _reading(
+                "Averages",
+                [
+                    "The mean adds values up and divides by their count.",
+                    "The median is the middle value when the data is sorted; it resists "
+                    "outliers. The mode is the most common value.",
+                    "An outlier is a value far from the others; it pulls the mean toward it.",
+                ],
+            ),
             _quiz(
                 "Averages quiz",
                 [
@@ -230,7 +269,19 @@ DATA_SECTIONS = [
     ),
     (
         "Charts",
-        [_reading("Bar charts", ["Bars compare amounts across categories."], minutes=8)],
+        [
+            _reading(
+                "Bar charts",
+                [
+                    "Bars compare amounts across categories.",
+                    "Start the value axis at zero so bar lengths are honest, and sort bars by "
+                    "size to make comparison easy.",
+                    "Use a line chart instead for changes over time, and a histogram to show "
+                    "the distribution of one numeric variable.",
+                ],
+                minutes=8,
+            )
+        ],
     ),
 ]
 

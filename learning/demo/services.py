@@ -119,6 +119,10 @@ def load_demo_data() -> dict:
     certificates = ensure_demo_certificate(
         student=User.objects.get(email="student@example.com"), courses=courses
     )
+    # The AI tutor's index of the demo courses (publishing also queues it for the worker).
+    from learning.assistant.services import index_backfill
+
+    index_backfill()
     return {
         "certificates": certificates,
         "groups": [g.name for g in groups.values()],
