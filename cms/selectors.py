@@ -86,3 +86,13 @@ def live_prerequisites(course: CoursePage) -> QuerySet[CoursePage]:
         .only("pk", "slug", "title")
         .order_by("title", "pk")
     )
+
+
+def course_of(page) -> CoursePage | None:
+    """The course a course or section page belongs to; None for other pages."""
+    page = page.specific_deferred if type(page) not in (CoursePage, SectionPage) else page
+    if isinstance(page, CoursePage):
+        return page
+    if isinstance(page, SectionPage):
+        return CoursePage.objects.filter(path=page.path[: -CoursePage.steplen]).first()
+    return None

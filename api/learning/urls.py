@@ -9,6 +9,11 @@ course_patterns = [
         name="course-enrollment",
     ),
     path(
+        "<int:course_id>/lessons/<uuid:lesson_id>/open/",
+        views.LessonOpenView.as_view(),
+        name="course-lesson-open",
+    ),
+    path(
         "<int:course_id>/lessons/<uuid:lesson_id>/complete/",
         views.LessonCompleteView.as_view(),
         name="course-lesson-complete",
