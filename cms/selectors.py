@@ -54,6 +54,17 @@ def live_courses() -> QuerySet[CoursePage]:
     )
 
 
+def live_course_ids() -> QuerySet[CoursePage]:
+    """The ids of the courses :func:`live_courses` returns, as a light subquery."""
+    now = timezone.now()
+    return (
+        CoursePage.objects.live()
+        .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=now))
+        .exclude(_view_restricted())
+        .values("pk")
+    )
+
+
 def live_course(course_id: int) -> CoursePage | None:
     return live_courses().filter(pk=course_id).first()
 

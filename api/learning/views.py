@@ -194,8 +194,7 @@ class HeartbeatView(APIView):
 
 
 def _live_lesson(course_id: int, lesson_id) -> CourseLesson:
-    course = _live_course(course_id)
-    lesson = progress_selectors.course_lesson(course.pk, lesson_id)
+    lesson = progress_selectors.live_lesson(course_id, lesson_id)
     if lesson is None:
         raise Http404
     return lesson

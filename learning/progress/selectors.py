@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from django.db.models import F, FloatField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from cms import selectors as cms_selectors
 from cms.models import CourseLesson
 from learning.enrollment.models import Enrollment
 from learning.progress.models import LessonProgress, LessonStatus
@@ -130,6 +131,16 @@ def live_lesson_ids(course_ids: Iterable[int]) -> dict[int, list[str]]:
 def course_lesson(course_id: int, lesson_id: uuid.UUID | str) -> CourseLesson | None:
     return CourseLesson.objects.filter(
         course_id=course_id, lesson_id=lesson_id, is_live=True
+    ).first()
+
+
+def live_lesson(course_id: int, lesson_id: uuid.UUID | str) -> CourseLesson | None:
+    """A live lesson of a live course (one query), or None."""
+    return CourseLesson.objects.filter(
+        course_id=course_id,
+        course_id__in=cms_selectors.live_course_ids(),
+        lesson_id=lesson_id,
+        is_live=True,
     ).first()
 
 

@@ -179,21 +179,23 @@ def _locked_progress(user, lesson: CourseLesson, *, now) -> tuple[LessonProgress
 
 def _lesson_start(user, lesson: CourseLesson, now) -> tuple[LessonProgress, bool]:
     """Start ``lesson`` for ``user`` now unless it has started (idempotent, safe under
-    concurrent calls). The first start also gives the learner their (empty) allowance."""
-    progress, created = _locked_progress(user, lesson, now=now)
-    if created:
-        PlaybackAllowance.objects.bulk_create(
-            [PlaybackAllowance(user=user, balance=0.0, refilled_at=now)], ignore_conflicts=True
-        )
-        event_record(
-            actor=user,
-            verb=Verb.LESSON_STARTED,
-            object_type=ObjectType.LESSON,
-            object_id=str(lesson.lesson_id),
-            course_id=lesson.course_id,
-            timestamp=now,
-        )
-    return progress, created
+    concurrent calls; takes no lock on an existing row). The first start also gives the
+    learner their (empty) allowance."""
+    progress = LessonProgress.objects.filter(user=user, lesson=lesson).first()
+    if progress is not None:
+        return progress, False
+    try:
+        with transaction.atomic():
+            progress = LessonProgress.objects.create(
+                user=user, lesson=lesson, course_id=lesson.course_id, started_at=now
+            )
+    except IntegrityError:
+        return LessonProgress.objects.get(user=user, lesson=lesson), False
+    PlaybackAllowance.objects.bulk_create(
+        [PlaybackAllowance(user=user, balance=0.0, refilled_at=now)], ignore_conflicts=True
+    )
+    events_record([_event(user, Verb.LESSON_STARTED, lesson, now)])
+    return progress, True
 
 
 # A heartbeat refreshes the enrollment's last activity at most this often (same lesson).
@@ -239,12 +241,17 @@ def lesson_open(*, user, lesson: CourseLesson) -> LessonProgress:
     time (watching it is credited from now on), and becomes their last lesson. Idempotent:
     opening again keeps the start. Raises :class:`NotEnrolled` for people who are not
     current learners of the course."""
-    if not Enrollment.objects.current().filter(user=user, course_id=lesson.course_id).exists():
-        raise NotEnrolled()
     with transaction.atomic():
         now = clock()
         progress, _ = _lesson_start(user, lesson, now)
-        _touch_enrollment(user, lesson, now)
+        # The enrollment last, as heartbeats do (progress rows, then the enrollment).
+        touched = (
+            Enrollment.objects.current()
+            .filter(user=user, course_id=lesson.course_id)
+            .update(last_activity_at=now, last_lesson_id=lesson.lesson_id)
+        )
+        if not touched:
+            raise NotEnrolled()  # rolls the start back
     return progress
 
 

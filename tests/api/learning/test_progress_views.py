@@ -73,9 +73,7 @@ def test_outline_has_no_learner_state_for_others(api_client, other_student, as_u
         assert all(state is None for state in outline_states(body).values())
 
 
-def test_lesson_endpoint_returns_resume_position_and_open_makes_it_the_last_lesson(
-    student, setup
-):
+def test_lesson_endpoint_returns_resume_position_and_open_makes_it_the_last_lesson(student, setup):
     course, (_first, second, reading), client = setup
     lf.watch(client, student, second, 0, 30)
     response = client.get(f"/api/v2/courses/{course.pk}/lessons/{second}/")

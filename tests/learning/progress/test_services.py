@@ -1,8 +1,6 @@
 import uuid
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from cms.models import CourseLesson
 from learning.analytics.models import LearningEvent
@@ -31,18 +29,8 @@ def beat(lesson_id, start, end, at, index=0):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The progress services' clock, moved by hand."""
-
-    class Clock:
-        now = timezone.now()
-
-        def advance(self, seconds: float) -> None:
-            self.now += timedelta(seconds=seconds)
-
-    fake = Clock()
-    monkeypatch.setattr(services, "clock", lambda: fake.now)
-    return fake
+def clock(progress_clock):
+    return progress_clock
 
 
 def record(user, *beats):
