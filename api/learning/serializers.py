@@ -144,7 +144,7 @@ class HeartbeatEventDoc(HeartbeatSerializer):
     """Documentation of one event (the batch accepts them as loose JSON, checked one by one)."""
 
 
-class FieldErrorSerializer(serializers.Serializer):
+class HeartbeatFieldErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
 
@@ -166,7 +166,7 @@ class HeartbeatResultSerializer(serializers.Serializer):
         "`duplicate_event`.",
     )
     errors = serializers.DictField(
-        child=FieldErrorSerializer(many=True),
+        child=HeartbeatFieldErrorSerializer(many=True),
         required=False,
         help_text="Only for `invalid` events: the problems per field, as in problem details "
         '(`{"start": [{"code": "invalid", "message": "…"}]}`; `non_field_errors` when the '

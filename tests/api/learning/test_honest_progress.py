@@ -653,4 +653,4 @@ def test_openapi_documents_the_open_endpoint_and_the_rule(client):
     )
     assert "not_started" in enum
     errors = result["errors"]["additionalProperties"]["items"]
-    assert "FieldError" in errors["$ref"]
+    assert "HeartbeatFieldError" in errors["$ref"]
