@@ -212,6 +212,8 @@ def test_ten_parallel_sessions_earn_one_allowance(student, instructor, as_user, 
         finally:
             connection.close()
 
+    # Ten sessions need ten connections: give this thread's back (PostgreSQL pool of 10).
+    connection.close()
     threads = [threading.Thread(target=session, args=(i,)) for i in range(10)]
     for thread in threads:
         thread.start()
