@@ -54,6 +54,17 @@ def live_courses() -> QuerySet[CoursePage]:
     )
 
 
+def live_course_ids() -> QuerySet[CoursePage]:
+    """The ids of the courses :func:`live_courses` returns, as a light subquery."""
+    now = timezone.now()
+    return (
+        CoursePage.objects.live()
+        .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=now))
+        .exclude(_view_restricted())
+        .values("pk")
+    )
+
+
 def live_course(course_id: int) -> CoursePage | None:
     return live_courses().filter(pk=course_id).first()
 
@@ -101,3 +112,13 @@ def sections_in_review(course: CoursePage) -> list[SectionPage]:
         .filter(pk__in=[int(pk) for pk in in_review])
         .order_by("path")
     )
+
+
+def course_of(page) -> CoursePage | None:
+    """The course a course or section page belongs to; None for other pages."""
+    page = page.specific_deferred if type(page) not in (CoursePage, SectionPage) else page
+    if isinstance(page, CoursePage):
+        return page
+    if isinstance(page, SectionPage):
+        return CoursePage.objects.filter(path=page.path[: -CoursePage.steplen]).first()
+    return None

@@ -7,6 +7,7 @@ from django.db import transaction
 from cms import headless, selectors
 from cms.blocks import VideoLessonBlock
 from cms.models import CourseLesson, CoursePage, CourseStaff, CourseStats, SectionPage
+from cms.selectors import course_of
 
 
 def _lesson_index_sync(course: CoursePage, sections: list[SectionPage], outline: dict) -> None:
@@ -71,15 +72,6 @@ def course_stats_refresh(*, course: CoursePage) -> CourseStats:
         },
     )
     return stats
-
-
-def course_of(page) -> CoursePage | None:
-    page = page.specific_deferred if type(page) not in (CoursePage, SectionPage) else page
-    if isinstance(page, CoursePage):
-        return page
-    if isinstance(page, SectionPage):
-        return CoursePage.objects.filter(path=page.path[: -CoursePage.steplen]).first()
-    return None
 
 
 def course_content_changed(*, page) -> CoursePage | None:

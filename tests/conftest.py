@@ -184,3 +184,37 @@ def as_user():
     from tests.support.auth import jwt_client
 
     return jwt_client
+
+
+class ManualClock:
+    """A clock that moves only when told to (thread-safe): ``clock.advance(seconds)``."""
+
+    def __init__(self, now) -> None:
+        import threading
+
+        self.now = now
+        self._lock = threading.Lock()
+
+    def __call__(self):
+        with self._lock:
+            return self.now
+
+    def advance(self, seconds: float):
+        from datetime import timedelta
+
+        with self._lock:
+            self.now += timedelta(seconds=seconds)
+            return self.now
+
+
+@pytest.fixture
+def progress_clock(monkeypatch):
+    """Replace the progress services' clock (``learning.progress.services.clock``) by a
+    :class:`ManualClock` starting now, so minutes of playing pass without waiting."""
+    from django.utils import timezone
+
+    from learning.progress import services
+
+    clock = ManualClock(timezone.now())
+    monkeypatch.setattr(services, "clock", clock)
+    return clock

@@ -27,7 +27,6 @@ from cms.models import CoursePage, SectionPage
 from learning import access
 from learning.enrollment import selectors as enrollment_selectors
 from learning.progress import selectors as progress_selectors
-from learning.progress import services as progress_services
 
 TAGS = ["courses"]
 
@@ -140,8 +139,9 @@ class LessonView(APIView):
         "content blocks and questions by `type`). Free-preview lessons are open to everyone; "
         "others to the course's learners, instructors and reviewers, and answer 403 "
         "`enrollment_required` to others. Quiz questions come without their answers or "
-        "explanations. For an enrolled learner, opening a lesson makes it their last lesson "
-        "(it starts, the first time) and `progress` holds their state and resume position.",
+        "explanations. For an enrolled learner `progress` holds their state and resume "
+        "position (null for others). Reading a lesson changes nothing: to start it and make "
+        "it the last lesson, the client sends `POST …/lessons/{lesson_id}/open/`.",
     )
     def get(self, request, course_id: int, lesson_id):
         course = _course_or_404(course_id)
@@ -163,9 +163,9 @@ class LessonView(APIView):
             raise Http404
         progress = None
         if enrolled:
-            indexed = progress_selectors.course_lesson(course.pk, lesson["id"])
-            opened = indexed and progress_services.lesson_open(user=request.user, lesson=indexed)
-            progress = progress_selectors.lesson_state(opened or None)
+            progress = progress_selectors.lesson_state(
+                progress_selectors.lesson_progress(request.user, course.pk, lesson["id"])
+            )
         body = {**body, "course_id": course.pk, "section_id": section["id"], "progress": progress}
         return Response(absolute_urls(body, request))
 

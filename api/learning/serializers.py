@@ -16,7 +16,8 @@ from api.courses.serializers import (
 )
 from learning.enrollment.models import Enrollment, EnrollmentInvitation
 from learning.progress import selectors as progress_selectors
-from learning.progress.services import Outcome
+from learning.progress.models import LessonProgress
+from learning.progress.services import Outcome, Reason
 
 
 class EnrollmentSerializer(serializers.Serializer):
@@ -113,19 +114,39 @@ class HeartbeatSerializer(serializers.Serializer):
         return attrs
 
 
+class AnyJSONField(serializers.Field):
+    """Any JSON value, null included, taken as is (each event is judged on its own later)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
 class HeartbeatBatchSerializer(serializers.Serializer):
     events = serializers.ListField(
-        child=serializers.JSONField(),
+        child=AnyJSONField(),
         allow_empty=False,
         help_text=f"Up to {settings.PROGRESS_MAX_BATCH_EVENTS} heartbeat objects "
-        "(`HeartbeatEvent`); each is checked on its own and invalid ones are rejected with "
-        "reasons while the others still count. Events past the limit are rejected "
-        "(`batch_too_large`).",
+        "(`HeartbeatEvent`); each is judged on its own: one that is not well formed (not an "
+        "object, a missing, `null`, non-numeric or out-of-range value) is rejected "
+        "(`invalid`, with `errors`) while the others still count. Events past the limit are "
+        "rejected (`batch_too_large`) unread.",
     )
 
 
 class HeartbeatEventDoc(HeartbeatSerializer):
     """Documentation of one event (the batch accepts them as loose JSON, checked one by one)."""
+
+
+class HeartbeatFieldErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
 
 
 class HeartbeatResultSerializer(serializers.Serializer):
@@ -135,36 +156,54 @@ class HeartbeatResultSerializer(serializers.Serializer):
         choices=[(o, o) for o in (Outcome.ACCEPTED, Outcome.DUPLICATE, Outcome.REJECTED)]
     )
     reasons = serializers.ListField(
-        child=serializers.CharField(),
-        help_text="Why it was rejected, or what was cut from an accepted event: `invalid`, "
-        "`batch_too_large`, `lesson_not_available`, `not_a_video_lesson`, `video_not_ready`, "
-        "`beyond_duration`, `clamped_to_duration`, `faster_than_playback`, "
-        "`playback_rate_out_of_range`, `client_time_in_future`, `duplicate_event`.",
+        child=serializers.ChoiceField(choices=[(r, r) for r in Reason.ALL]),
+        help_text="Why it was rejected, or what was cut from an accepted event (see the "
+        "README, Heartbeats): `invalid`, `batch_too_large`, `lesson_not_available`, "
+        "`not_a_video_lesson`, `video_not_ready`, `not_started` (the lesson was not opened "
+        "and no playback URL was issued for its video), `beyond_duration`, "
+        "`clamped_to_duration`, `faster_than_playback` (cut to what the learner's one "
+        "allowance could pay), `playback_rate_out_of_range`, `client_time_in_future`, "
+        "`duplicate_event`.",
     )
     errors = serializers.DictField(
-        required=False, help_text="For `invalid` events: the problems per field."
+        child=HeartbeatFieldErrorSerializer(many=True),
+        required=False,
+        help_text="Only for `invalid` events: the problems per field, as in problem details "
+        '(`{"start": [{"code": "invalid", "message": "…"}]}`; `non_field_errors` when the '
+        "event is not an object).",
     )
     credited_seconds = serializers.FloatField(help_text="New unique seconds watched it added.")
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not data.get("errors"):
+            data.pop("errors", None)
+        return data
+
 
 class LessonProgressSerializer(LessonStateSerializer):
+    """A learner's progress in one lesson (from a :class:`LessonProgress` row)."""
+
     lesson_id = serializers.UUIDField()
     course_id = serializers.IntegerField()
     watched_seconds = serializers.FloatField(help_text="Unique seconds of the video watched.")
 
+    def to_representation(self, instance):
+        if isinstance(instance, LessonProgress):
+            instance = {
+                **progress_selectors.lesson_state(instance),
+                "lesson_id": instance.lesson.lesson_id,
+                "course_id": instance.course_id,
+                "watched_seconds": instance.watched_seconds,
+            }
+        return super().to_representation(instance)
+
 
 class HeartbeatResponseSerializer(serializers.Serializer):
+    """What :func:`learning.progress.services.heartbeats_record` returns."""
+
     results = HeartbeatResultSerializer(many=True)
-    lessons = LessonProgressSerializer(many=True, help_text="Progress of each lesson touched.")
-
-
-def lesson_progress_data(progress) -> dict:
-    return {
-        **progress_selectors.lesson_state(progress),
-        "lesson_id": progress.lesson.lesson_id,
-        "course_id": progress.course_id,
-        "watched_seconds": progress.watched_seconds,
-    }
+    lessons = LessonProgressSerializer(many=True, help_text="Progress of each lesson credited.")
 
 
 # --- Rosters ----------------------------------------------------------------------------------

@@ -10,6 +10,11 @@ course_patterns = [
         name="course-enrollment",
     ),
     path(
+        "<id:course_id>/lessons/<uuid:lesson_id>/open/",
+        views.LessonOpenView.as_view(),
+        name="course-lesson-open",
+    ),
+    path(
         "<id:course_id>/lessons/<uuid:lesson_id>/complete/",
         views.LessonCompleteView.as_view(),
         name="course-lesson-complete",

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 
-from django.conf import settings
 from django.http import Http404, StreamingHttpResponse
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -20,16 +19,17 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.exceptions import flatten_errors
 from api.learning import serializers as s
 from api.throttles import by_user
 from cms import selectors as cms_selectors
-from cms.models import CoursePage
+from cms.models import CourseLesson, CoursePage
 from learning.enrollment import errors as enrollment_errors
 from learning.enrollment import exports, selectors, services
 from learning.enrollment.models import Enrollment, EnrollmentInvitation
 from learning.progress import selectors as progress_selectors
 from learning.progress import services as progress_services
-from learning.progress.services import Heartbeat, HeartbeatResult, Outcome, Reason
+from learning.progress.services import Heartbeat, InvalidHeartbeat
 
 ENROLLMENT_TAG = ["enrollment"]
 PROGRESS_TAG = ["progress"]
@@ -139,13 +139,28 @@ class MyEnrollmentsView(ListAPIView):
 # --- Progress ---------------------------------------------------------------------------------
 
 
-def _invalid(index: int, raw, errors: dict) -> HeartbeatResult:
-    event_id = raw.get("client_event_id") if isinstance(raw, dict) else None
+def _event_id(raw):
+    value = raw.get("client_event_id") if isinstance(raw, dict) else None
     try:
-        event_id = serializers.UUIDField().to_internal_value(event_id) if event_id else None
+        return serializers.UUIDField().to_internal_value(value) if value else None
     except serializers.ValidationError:
-        event_id = None
-    return HeartbeatResult(index, event_id, Outcome.REJECTED, [Reason.INVALID], errors=errors)
+        return None
+
+
+def _heartbeat_parser():
+    """Parse one raw event into a Heartbeat, or an InvalidHeartbeat with its errors in the
+    problem-details shape. One serializer checks every event (building one per event is most
+    of the cost)."""
+    validator = s.HeartbeatSerializer()
+
+    def parse(index: int, raw) -> Heartbeat | InvalidHeartbeat:
+        try:
+            event = validator.run_validation(raw)
+        except serializers.ValidationError as exc:
+            return InvalidHeartbeat(index, _event_id(raw), flatten_errors(exc.get_full_details()))
+        return Heartbeat(index=index, **event)
+
+    return parse
 
 
 class HeartbeatView(APIView):
@@ -158,53 +173,56 @@ class HeartbeatView(APIView):
         responses={200: s.HeartbeatResponseSerializer},
         description="Report what a video player played: a batch of events, each a span "
         "`[start, end]` of media seconds actually played, the playhead `position` and a "
-        "`client_event_id`. The server keeps the union of spans per lesson (seeking adds "
-        "nothing), counts each event id once, never lets progress go back, and cuts spans "
-        "that could not have been played in the time since the previous heartbeat at the "
-        "highest playback rate. A video lesson completes when the watched share reaches the "
-        "course's threshold. Each event gets its own result; invalid events are rejected "
-        "with reasons while the valid ones in the batch still count.",
+        "`client_event_id`. Only lessons the learner has started are credited: open the "
+        "lesson first (`POST /api/v2/courses/{id}/lessons/{lesson_id}/open/`) or fetch its "
+        "video's playback URL; events for a lesson never started are rejected "
+        "(`not_started`). The server keeps the union of spans per lesson (seeking adds "
+        "nothing), counts each event id once, never lets progress go back, and pays new "
+        "coverage from one allowance per learner (shared by every lesson, tab and device) "
+        "that refills with wall time x `PROGRESS_MAX_PLAYBACK_RATE`; a span it cannot pay "
+        "for is cut short (`faster_than_playback`). A video lesson completes when the "
+        "watched share reaches the course's threshold. Each event gets its own result; "
+        "invalid events are rejected with reasons and per-field `errors` while the valid ones "
+        "in the batch still count. See the README (Heartbeats) for the full rule.",
     )
     def post(self, request):
         batch = s.HeartbeatBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
-        raw_events = batch.validated_data["events"]
-        limit = settings.PROGRESS_MAX_BATCH_EVENTS
-        heartbeats, rejected = [], []
-        # One serializer checks every event (building one per event is most of the cost).
-        validator = s.HeartbeatSerializer()
-        for index, raw in enumerate(raw_events):
-            if index >= limit:
-                rejected.append(
-                    HeartbeatResult(index, None, Outcome.REJECTED, [Reason.BATCH_TOO_LARGE])
-                )
-                continue
-            try:
-                event = validator.run_validation(raw)
-            except serializers.ValidationError as exc:
-                rejected.append(_invalid(index, raw, exc.detail))
-                continue
-            heartbeats.append(Heartbeat(index=index, **event))
-        results, touched = progress_services.heartbeats_record(
-            user=request.user, heartbeats=heartbeats
+        recorded = progress_services.heartbeats_record(
+            user=request.user, events=batch.validated_data["events"], parse=_heartbeat_parser()
         )
-        results = sorted([*results, *rejected], key=lambda r: r.index)
-        return Response(
-            {
-                "results": [
-                    {
-                        "index": r.index,
-                        "client_event_id": r.client_event_id,
-                        "status": r.status,
-                        "reasons": r.reasons,
-                        "credited_seconds": r.credited_seconds,
-                        **({"errors": r.errors} if r.errors else {}),
-                    }
-                    for r in results
-                ],
-                "lessons": [s.lesson_progress_data(progress) for progress in touched],
-            }
-        )
+        return Response(s.HeartbeatResponseSerializer(recorded).data)
+
+
+def _live_lesson(course_id: int, lesson_id) -> CourseLesson:
+    lesson = progress_selectors.live_lesson(course_id, lesson_id)
+    if lesson is None:
+        raise Http404
+    return lesson
+
+
+class LessonOpenView(APIView):
+    @extend_schema(
+        tags=PROGRESS_TAG,
+        operation_id="courses_lessons_open",
+        request=None,
+        responses={
+            200: s.LessonProgressSerializer,
+            404: OpenApiResponse(
+                description="`not_enrolled` without a current enrollment, or `not_found` "
+                "for a lesson that is not in this published course."
+            ),
+        },
+        description="The learner opens a lesson: it starts, the first time (a video's "
+        "watching is credited from this moment, or from the earlier issue of its playback "
+        "URL), and becomes the enrollment's last lesson (where to resume). Idempotent: "
+        "opening again keeps the start. `GET` of the lesson only reads; players call this "
+        "when the learner opens the lesson.",
+    )
+    def post(self, request, course_id: int, lesson_id):
+        lesson = _live_lesson(course_id, lesson_id)
+        progress = progress_services.lesson_open(user=request.user, lesson=lesson)
+        return Response(s.LessonProgressSerializer(progress).data)
 
 
 class LessonCompleteView(APIView):
@@ -220,12 +238,9 @@ class LessonCompleteView(APIView):
         "watching and quizzes by passing. 404 `not_enrolled` without a current enrollment.",
     )
     def post(self, request, course_id: int, lesson_id):
-        course = _live_course(course_id)
-        lesson = progress_selectors.course_lesson(course.pk, lesson_id)
-        if lesson is None:
-            raise Http404
+        lesson = _live_lesson(course_id, lesson_id)
         progress = progress_services.reading_mark_complete(user=request.user, lesson=lesson)
-        return Response(s.lesson_progress_data(progress))
+        return Response(s.LessonProgressSerializer(progress).data)
 
 
 # --- Rosters ----------------------------------------------------------------------------------

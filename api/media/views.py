@@ -30,6 +30,7 @@ from api.media.serializers import (
     VideoAssetSerializer,
     VideoUpdateSerializer,
 )
+from learning.progress import services as progress_services
 from media_pipeline import delivery, selectors, services
 from media_pipeline import storage as media_storage
 from media_pipeline.errors import InvalidState, MediaNotFound, PlaybackDenied
@@ -275,7 +276,9 @@ class PlaybackView(MediaView):
         "owner, editors, and the learners, instructors and reviewers of live courses using "
         "the video; everyone for a free-preview lesson's video). 401 for anonymous callers "
         "otherwise, 403 `playback_denied` for signed-in ones; 409 `not_ready` before the "
-        "video is ready.",
+        "video is ready. For a learner, issuing the URL starts the lessons of their courses "
+        "that play this video (if not started yet): their watching is credited from now "
+        "(see the README, Heartbeats).",
         responses=PlaybackSerializer,
     )
     def get(self, request, pk: int):
@@ -286,6 +289,7 @@ class PlaybackView(MediaView):
                 raise exceptions.NotAuthenticated() from None
             raise
         signed = delivery.playback(asset, request=request)
+        progress_services.video_playback_started(user=request.user, video_id=asset.pk)
         body = {
             "asset_id": asset.pk,
             "title": asset.title,

@@ -148,23 +148,32 @@ def seed(clients: int, duration: float) -> dict:
     }
 
 
-def reset_progress(user_ids: list[int]) -> None:
-    """Forget the learners' progress so each run starts from the same state (the first batch
-    of each client creates its progress row, as for a learner starting the lesson)."""
+def reset_progress(user_ids: list[int], lesson_id: str | None = None) -> None:
+    """Forget the learners' progress so each run starts from the same state, then open the
+    lesson for each of them (what a player does first: ``POST …/open/`` starts the lesson and
+    the learner's allowance; heartbeats for a lesson never started earn nothing)."""
     from django.core.cache import cache
     from django.db import connection
 
+    from cms.models import CourseLesson
+    from learning.accounts.models import User
     from learning.analytics.models import LearningEvent, ObjectType
-    from learning.progress.models import HeartbeatReceipt, LessonProgress
+    from learning.progress import services
+    from learning.progress.models import HeartbeatReceipt, LessonProgress, PlaybackAllowance
 
     # The per-learner request limit's history (DRF throttle keys in the cache), if any.
     cache.delete_many([f"throttle_progress_events_user_{pk}" for pk in user_ids])
     LessonProgress.objects.filter(user_id__in=user_ids).delete()
+    PlaybackAllowance.objects.filter(user_id__in=user_ids).delete()
     HeartbeatReceipt.objects.filter(user_id__in=user_ids).delete()
     LearningEvent.objects.filter(actor_id__in=user_ids, object_type=ObjectType.LESSON).delete()
     with connection.cursor() as cursor:
-        for model in (LessonProgress, HeartbeatReceipt, LearningEvent):
+        for model in (LessonProgress, PlaybackAllowance, HeartbeatReceipt, LearningEvent):
             cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
+    if lesson_id is not None:
+        lesson = CourseLesson.objects.get(lesson_id=lesson_id, is_live=True)
+        for user in User.objects.filter(pk__in=user_ids):
+            services.lesson_open(user=user, lesson=lesson)
 
 
 _refresh_tokens: dict[int, str] = {}
@@ -550,7 +559,7 @@ def in_process(seed_data: dict, batch: int, requests: int, cprofile: str | None)
     # Requests rotate over all learners (like the server runs), so none of them reaches the
     # per-learner request limit (THROTTLE_PROGRESS_EVENTS_USER).
     learners = seed_data["learners"]
-    reset_progress(learners)
+    reset_progress(learners, seed_data["lesson_id"])
     clients = [
         Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
         for token in access_tokens(learners)
@@ -573,7 +582,7 @@ def in_process(seed_data: dict, batch: int, requests: int, cprofile: str | None)
         return response.json()
 
     for _ in clients:
-        send()  # creates the progress rows; what follows is the steady state
+        send()  # the first batch after the open; what follows is the steady state
     with CaptureQueriesContext(connection) as queries:
         body = send()
     captured = [q["sql"] for q in queries.captured_queries]
@@ -725,7 +734,7 @@ def run_specs(args) -> list[dict]:
 def run_once(args, data, servers, bases, spec, context) -> dict:
     from django.db import connections
 
-    reset_progress(data["learners"])
+    reset_progress(data["learners"], data["lesson_id"])
     tokens = access_tokens(data["learners"])
     connections.close_all()
     waited, idle_busy = wait_for_idle(args.wait_idle) if args.wait_idle else (0.0, None)

@@ -22,7 +22,7 @@ class ProgressConfig(AppConfig):
 def _course_content_published(sender, instance, **kwargs) -> None:
     from django.db import transaction
 
-    from cms.services import course_of
+    from cms.selectors import course_of
     from learning.progress.tasks import recheck_course_completions
 
     course = course_of(instance)

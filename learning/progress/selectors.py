@@ -18,7 +18,9 @@ from collections.abc import Iterable
 from django.db.models import F, FloatField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from cms import selectors as cms_selectors
 from cms.models import CourseLesson
+from learning.enrollment.models import Enrollment
 from learning.progress.models import LessonProgress, LessonStatus
 
 
@@ -130,6 +132,69 @@ def course_lesson(course_id: int, lesson_id: uuid.UUID | str) -> CourseLesson | 
     return CourseLesson.objects.filter(
         course_id=course_id, lesson_id=lesson_id, is_live=True
     ).first()
+
+
+def live_lesson(course_id: int, lesson_id: uuid.UUID | str) -> CourseLesson | None:
+    """A live lesson of a live course (one query), or None."""
+    return CourseLesson.objects.filter(
+        course_id=course_id,
+        course_id__in=cms_selectors.live_course_ids(),
+        lesson_id=lesson_id,
+        is_live=True,
+    ).first()
+
+
+def lesson_progress(user, course_id: int, lesson_id: uuid.UUID | str) -> LessonProgress | None:
+    """The learner's progress in one lesson of a course, or None (never started)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        LessonProgress.objects.filter(user=user, course_id=course_id, lesson__lesson_id=lesson_id)
+        .select_related("lesson")
+        .first()
+    )
+
+
+def current_lessons(user, lesson_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, CourseLesson]:
+    """Live lessons with these ids in live courses where ``user`` is a current learner, with
+    what a heartbeat needs (one query, light rows: this is the hottest read of the product):
+    ``video_duration``, ``threshold`` and the enrollment's last activity and lesson."""
+    found: dict[uuid.UUID, CourseLesson] = {}
+    rows = (
+        CourseLesson.objects.filter(
+            lesson_id__in=set(lesson_ids),
+            is_live=True,
+            course__live=True,
+            # At most one current enrollment per learner and course (a constraint), so this
+            # join adds no rows; the annotations below read that enrollment.
+            course__enrollments__user=user,
+            course__enrollments__status__in=Enrollment.CURRENT,
+        )
+        .only("pk", "course_id", "lesson_id", "kind")
+        .annotate(
+            video_duration=F("video__duration_seconds"),
+            threshold=F("course__video_completion_threshold"),
+            enrollment_activity=F("course__enrollments__last_activity_at"),
+            enrollment_last_lesson=F("course__enrollments__last_lesson_id"),
+        )
+        .order_by("pk")
+    )
+    for lesson in rows:
+        found.setdefault(lesson.lesson_id, lesson)
+    return found
+
+
+def current_video_lessons(user, video_id: int) -> QuerySet[CourseLesson]:
+    """Live lessons playing video ``video_id`` in live courses where ``user`` is a current
+    learner."""
+    return CourseLesson.objects.filter(
+        video_id=video_id,
+        kind=CourseLesson.Kind.VIDEO,
+        is_live=True,
+        course__live=True,
+        course__enrollments__user=user,
+        course__enrollments__status__in=Enrollment.CURRENT,
+    ).order_by("pk")
 
 
 def progress_export(user) -> list[dict]:

@@ -8,9 +8,10 @@ from datetime import timedelta
 from django.db.models import F
 from django.utils import timezone
 
+from cms.models import CourseLesson
 from learning.enrollment import services
 from learning.enrollment.models import Enrollment
-from learning.progress.models import LessonProgress
+from learning.progress.models import LessonProgress, PlaybackAllowance
 from tests.factories import courses as cf
 from tests.factories.media import VideoAssetFactory
 
@@ -53,15 +54,30 @@ def send(client, *events):
     return response.json()
 
 
+def open_lesson(client, lesson_id, course_id: int | None = None) -> dict:
+    """The player opens a lesson (``POST …/open/``): it starts, watching is credited from now."""
+    if course_id is None:
+        course_id = CourseLesson.objects.filter(lesson_id=lesson_id).values("course_id")[0][
+            "course_id"
+        ]
+    response = client.post(f"/api/v2/courses/{course_id}/lessons/{lesson_id}/open/")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
 def elapse(user, seconds: float) -> None:
-    """Let ``seconds`` of wall time pass for the heartbeat allowance of ``user``'s lessons."""
-    LessonProgress.objects.filter(user=user).update(
-        allowance_at=F("allowance_at") - timedelta(seconds=seconds)
-    )
+    """Let ``seconds`` of wall time pass for ``user``'s progress: their allowance was last
+    refilled, and their lessons were started, that much earlier."""
+    delta = timedelta(seconds=seconds)
+    PlaybackAllowance.objects.filter(user=user).update(refilled_at=F("refilled_at") - delta)
+    LessonProgress.objects.filter(user=user).update(started_at=F("started_at") - delta)
 
 
 def watch(client, user, lesson_id, start: float, end: float, *, step: float = 10.0):
-    """Play ``[start, end]`` at normal speed, one heartbeat per ``step`` seconds."""
+    """Open the lesson if it has not started, then play ``[start, end]`` at normal speed, one
+    heartbeat per ``step`` seconds."""
+    if not LessonProgress.objects.filter(user=user, lesson__lesson_id=lesson_id).exists():
+        open_lesson(client, lesson_id)
     body = None
     position = start
     while position < end:

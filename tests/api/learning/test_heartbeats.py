@@ -17,9 +17,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def setup(student, instructor, as_user):
+    """A 100 s video lesson and a reading; the student is enrolled and opened the video."""
     course, lessons = lf.video_course(instructors=[instructor], duration=100.0)
     lf.enroll(student, course)
-    return course, lessons, as_user(student)
+    client = as_user(student)
+    lf.open_lesson(client, lessons[0], course.pk)
+    return course, lessons, client
 
 
 def progress(user, lesson_id) -> LessonProgress:
@@ -49,6 +52,8 @@ def test_forged_spans_earn_only_what_wall_time_allows(student, instructor, as_us
     course, (video, _) = lf.video_course(instructors=[instructor], duration=600.0)
     lf.enroll(student, course)
     client = as_user(student)
+    lf.open_lesson(client, video, course.pk)
+    lf.elapse(student, 1)
     lf.send(client, lf.event(video, 0, 1))
     lf.elapse(student, 3600)  # a tab left open: idle time is credited up to a cap only
     body = lf.send(client, lf.event(video, 0, 600, position=600))
@@ -127,6 +132,7 @@ def test_bad_events_are_rejected_one_by_one(student, other_student, setup, setti
     _course, (video, reading), client = setup
     settings.PROGRESS_MAX_BATCH_EVENTS = 8
     _foreign_course, (foreign, _) = lf.video_course(duration=50.0, title="Not mine")
+    lf.elapse(student, 10)
     good = lf.event(video, 0, 10)
     events = [
         good,
@@ -152,7 +158,15 @@ def test_bad_events_are_rejected_one_by_one(student, other_student, setup, setti
         ["invalid"],
         ["batch_too_large"],
     ]
-    assert "start" in results[1]["errors"]
+    assert results[1]["errors"] == {
+        "start": [{"code": "invalid", "message": "A valid number is required."}]
+    }
+    assert results[2]["errors"] == {
+        "start": [
+            {"code": "min_value", "message": "Ensure this value is greater than or equal to 0."}
+        ]
+    }
+    assert results[7]["errors"]["non_field_errors"][0]["code"] == "invalid"
     assert progress(student, video).watched == [[0.0, 10.0]]
     assert not LessonProgress.objects.filter(lesson__lesson_id=foreign).exists()
 
@@ -184,6 +198,7 @@ def test_anonymous_cannot_send(api_client, setup):
 
 def test_a_learner_cannot_write_another_learners_progress(student, other_student, as_user, setup):
     _course, (video, _), client = setup
+    lf.elapse(student, 10)
     lf.send(client, lf.event(video, 0, 10))
     # The other student is not enrolled: nothing is recorded for anyone.
     body = lf.send(as_user(other_student), lf.event(video, 0, 50))
@@ -209,6 +224,8 @@ def test_heartbeat_query_budget(student, setup, django_assert_max_num_queries):
     lf.send(client, lf.event(video, 0, 5))
     lf.elapse(student, 60)
     events = [lf.event(video, n, n + 1) for n in range(5, 25)]
+    # Auth, lessons; savepoint, allowance lock, progress lock, receipts claimed (one
+    # statement: read and write), progress update, allowance update, release.
     with django_assert_max_num_queries(9):
         body = lf.send(client, *events)
     assert all(r["status"] == "accepted" for r in body["results"])
@@ -219,6 +236,8 @@ def test_two_tabs_sending_at_once_lose_nothing(student, instructor, as_user, set
     course, (video, _) = lf.video_course(instructors=[instructor], duration=400.0)
     lf.enroll(student, course)
     clients = [as_user(student), as_user(student)]
+    lf.open_lesson(clients[0], video, course.pk)
+    lf.elapse(student, 1)
     lf.send(clients[0], lf.event(video, 0, 1))
     # Enough wall time for both tabs' spans: this test is about concurrency, not plausibility.
     settings.PROGRESS_MAX_CREDIT_SECONDS = 1000
@@ -295,6 +314,9 @@ def test_heartbeats_keep_last_activity_and_last_lesson(student, instructor, as_u
     course, (first, second, _) = lf.video_course(instructors=[instructor], videos=2)
     lf.enroll(student, course)
     client = as_user(student)
+    lf.open_lesson(client, second, course.pk)
+    lf.open_lesson(client, first, course.pk)
+    lf.elapse(student, 10)
     lf.send(client, lf.event(first, 0, 5))
     enrollment = Enrollment.objects.get(user=student)
     assert str(enrollment.last_lesson_id) == first
@@ -318,11 +340,16 @@ def test_heartbeat_query_budget_grows_per_lesson_not_per_event(
     course, (first, second, _) = lf.video_course(instructors=[instructor], videos=2)
     lf.enroll(student, course)
     client = as_user(student)
+    lf.open_lesson(client, first, course.pk)
+    lf.open_lesson(client, second, course.pk)
+    lf.elapse(student, 1)
     lf.send(client, lf.event(first, 0, 1), lf.event(second, 0, 1))
     lf.elapse(student, 60)
     events = [lf.event(lesson, n, n + 1) for lesson in (first, second) for n in range(1, 11)]
-    # Auth and lessons once, then per lesson: lock, receipts read and write, progress
-    # update (plus the test's savepoints); the enrollment is touched at most once a minute.
-    with django_assert_max_num_queries(2 + 2 * 7):
+    # Auth and lessons; then one transaction (the test's savepoint): the learner's allowance
+    # locked, both progress rows locked in one statement, the receipts claimed in one
+    # statement, one update per lesson, the allowance update; the enrollment is touched at
+    # most once a minute per lesson (here once: its last lesson changes).
+    with django_assert_max_num_queries(9 + 2):
         body = lf.send(client, *events)
     assert all(r["status"] == "accepted" for r in body["results"])

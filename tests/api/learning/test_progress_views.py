@@ -73,7 +73,7 @@ def test_outline_has_no_learner_state_for_others(api_client, other_student, as_u
         assert all(state is None for state in outline_states(body).values())
 
 
-def test_lesson_endpoint_returns_resume_position_and_becomes_last_lesson(student, setup):
+def test_lesson_endpoint_returns_resume_position_and_open_makes_it_the_last_lesson(student, setup):
     course, (_first, second, reading), client = setup
     lf.watch(client, student, second, 0, 30)
     response = client.get(f"/api/v2/courses/{course.pk}/lessons/{second}/")
@@ -84,6 +84,12 @@ def test_lesson_endpoint_returns_resume_position_and_becomes_last_lesson(student
         "position": 30.0,
         "completed_at": None,
     }
+    # Reading a lesson starts nothing; the player's explicit open does.
+    reading_body = client.get(f"/api/v2/courses/{course.pk}/lessons/{reading}/").json()
+    assert reading_body["progress"]["status"] == "not_started"
+    assert str(Enrollment.objects.get(user=student).last_lesson_id) == str(second)
+    opened = lf.open_lesson(client, reading, course.pk)
+    assert opened["status"] == "in_progress" and opened["lesson_id"] == str(reading)
     reading_body = client.get(f"/api/v2/courses/{course.pk}/lessons/{reading}/").json()
     assert reading_body["progress"]["status"] == "in_progress"
     enrollment = Enrollment.objects.get(user=student)

@@ -1,8 +1,6 @@
 import uuid
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from cms.models import CourseLesson
 from learning.analytics.models import LearningEvent
@@ -10,7 +8,7 @@ from learning.enrollment.errors import NotEnrolled
 from learning.enrollment.models import Enrollment
 from learning.progress import errors, services
 from learning.progress.models import LessonProgress
-from learning.progress.services import FIRST_HEARTBEAT_CREDIT_SECONDS, Heartbeat
+from learning.progress.services import Heartbeat
 from tests.factories import courses as cf
 from tests.factories import learning as lf
 
@@ -30,31 +28,67 @@ def beat(lesson_id, start, end, at, index=0):
     )
 
 
-def test_allowance_refills_with_wall_time(student, settings):
+@pytest.fixture
+def clock(progress_clock):
+    return progress_clock
+
+
+def record(user, *beats):
+    return services.heartbeats_record(user=user, events=list(beats))
+
+
+def test_allowance_refills_with_wall_time(student, settings, clock):
     settings.PROGRESS_MAX_PLAYBACK_RATE = 2.0
     settings.PROGRESS_MAX_CREDIT_SECONDS = 60
     course, (video, _) = lf.video_course(duration=1000.0)
     lf.enroll(student, course)
+    lesson = CourseLesson.objects.get(lesson_id=video)
     video = uuid.UUID(video)
-    t0 = timezone.now()
-    # First beat: up to FIRST_HEARTBEAT_CREDIT_SECONDS x rate of media.
-    results, _ = services.heartbeats_record(
-        user=student, heartbeats=[beat(video, 0, 500, t0)], now=t0
-    )
-    assert results[0].credited_seconds == FIRST_HEARTBEAT_CREDIT_SECONDS * 2
-    # 10 s later: 20 s more at most.
-    t1 = t0 + timedelta(seconds=10)
-    results, _ = services.heartbeats_record(
-        user=student, heartbeats=[beat(video, 120, 500, t1)], now=t1
-    )
-    assert results[0].credited_seconds == pytest.approx(20.0)
+    services.lesson_open(user=student, lesson=lesson)
+    # Opened this instant: nothing can have been played yet.
+    batch = record(student, beat(video, 0, 500, clock.now))
+    assert batch.results[0].credited_seconds == 0
+    assert batch.results[0].reasons == ["faster_than_playback"]
+    # 10 s later: 20 s at most.
+    clock.advance(10)
+    batch = record(student, beat(video, 0, 500, clock.now))
+    assert batch.results[0].credited_seconds == pytest.approx(20.0)
     # An hour later: capped at PROGRESS_MAX_CREDIT_SECONDS x rate.
-    t2 = t1 + timedelta(hours=1)
-    results, progress = services.heartbeats_record(
-        user=student, heartbeats=[beat(video, 140, 1000, t2)], now=t2
-    )
-    assert results[0].credited_seconds == pytest.approx(120.0)
-    assert progress[0].watched == [[0.0, 260.0]]
+    clock.advance(3600)
+    batch = record(student, beat(video, 20, 1000, clock.now))
+    assert batch.results[0].credited_seconds == pytest.approx(120.0)
+    assert batch.lessons[0].watched == [[0.0, 140.0]]
+
+
+def test_heartbeats_for_a_lesson_never_started_earn_nothing(student, clock):
+    course, (video, _) = lf.video_course(duration=100.0)
+    lf.enroll(student, course)
+    clock.advance(3600)
+    batch = record(student, beat(uuid.UUID(video), 0, 4, clock.now))
+    assert batch.results[0].status == "rejected"
+    assert batch.results[0].reasons == ["not_started"]
+    assert batch.lessons == []
+    assert not LessonProgress.objects.filter(user=student).exists()
+
+
+def test_opening_records_the_start_once_and_the_last_lesson(student, other_student, clock):
+    course, (video, reading) = lf.video_course(duration=100.0)
+    enrollment = lf.enroll(student, course)
+    first, second = (CourseLesson.objects.get(lesson_id=pk) for pk in (video, reading))
+    started = clock.now
+    progress = services.lesson_open(user=student, lesson=first)
+    assert progress.started_at == started and progress.status == "in_progress"
+    clock.advance(30)
+    services.lesson_open(user=student, lesson=second)
+    clock.advance(30)
+    assert services.lesson_open(user=student, lesson=first).started_at == started
+    enrollment.refresh_from_db()
+    assert str(enrollment.last_lesson_id) == video
+    assert enrollment.last_activity_at == clock.now
+    assert LearningEvent.objects.filter(actor=student, verb="lesson_started").count() == 2
+    with pytest.raises(NotEnrolled):
+        services.lesson_open(user=other_student, lesson=first)
+    assert not LessonProgress.objects.filter(user=other_student).exists()
 
 
 def test_quiz_hook_completes_quiz_lessons_only(student):
