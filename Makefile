@@ -12,7 +12,7 @@ SITE_URL ?= http://$(if $(filter 0.0.0.0 :: [::],$(HOST)),127.0.0.1,$(HOST)):$(P
 DEBUG ?= $(if $(LOOPBACK),true,false)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev browsers run run-env test test-fast lint format migrations clean
+.PHONY: help install install-dev browsers run run-env test test-fast fuzz lint format migrations clean
 
 help:
 	@echo "make run    install, migrate, load demo data and serve web + worker + beat on $(HOST):$(PORT)"
@@ -78,6 +78,11 @@ test: install-dev browsers
 
 test-fast: install-dev
 	$(BIN)/pytest -m "not slow" -q
+
+# Schema fuzzing of the whole API against a live server (set DATABASE_URL/REDIS_URL for the
+# real services; FUZZ_MAX_EXAMPLES raises the budget).
+fuzz: install-dev
+	FUZZ=1 $(BIN)/pytest -m fuzz --timeout 0
 
 lint: install-dev
 	$(BIN)/ruff check .

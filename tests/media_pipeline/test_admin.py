@@ -203,7 +203,7 @@ def test_chooser_chosen_step_returns_the_video(roles, videos):
 
 
 def test_upload_page_loads_its_script_after_the_dom_and_posts_nothing_itself(roles):
-    client = login(roles.owner)
+    client = login(roles.instructor)
     body = client.get("/admin/videos/upload/").content.decode()
     assert re.search(r'<script src="/static/media_pipeline/upload\.js" defer>', body)
     form = re.search(r"<form[^>]+video-upload-form[^>]*>", body).group(0)
@@ -230,7 +230,7 @@ def test_upload_page_loads_its_script_after_the_dom_and_posts_nothing_itself(rol
     ],
 )
 def test_the_upload_script_gets_readable_reasons_for_bad_files(roles, payload, status, reason):
-    client = login(roles.owner)
+    client = login(roles.instructor)
     response = client.post("/api/v2/media/uploads/", payload, content_type="application/json")
     assert response.status_code == status
     assert response.json()["detail"] == reason
@@ -239,11 +239,11 @@ def test_the_upload_script_gets_readable_reasons_for_bad_files(roles, payload, s
 
 def test_a_failed_video_shows_why_and_offers_to_process_again(roles):
     asset = VideoAssetFactory(
-        owner=roles.owner,
+        owner=roles.instructor,
         status="failed",
         failure_reason="The file is not a video we can read; it may be damaged.",
     )
-    body = login(roles.owner).get(f"/admin/videos/{asset.pk}/").content.decode()
+    body = login(roles.instructor).get(f"/admin/videos/{asset.pk}/").content.decode()
     assert "The file is not a video we can read; it may be damaged." in body
     assert body.count('class="w-status') == 1
     assert "Process again" in body
