@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from wagtail.api.v3.urls import api as wagtail_api
 
 from api.accounts.urls import auth_patterns, me_patterns, user_patterns
+from api.assessment import urls as assessment_urls
 from api.courses.urls import course_patterns, preview_patterns
 from api.learning import urls as learning_urls
 from api.views import ApiRootView, legacy_v1_reserved
@@ -15,6 +16,9 @@ v2_patterns = [
     path("users/", include(user_patterns)),
     path("courses/", include(course_patterns)),
     path("courses/", include(learning_urls.course_patterns)),
+    path("courses/", include(assessment_urls.course_patterns)),
+    path("me/", include(assessment_urls.me_patterns)),
+    path("attempts/", include(assessment_urls.attempt_patterns)),
     path("progress/", include(learning_urls.progress_patterns)),
     path("preview/", include(preview_patterns)),
     path("media/", include("api.media.urls")),  # media pipeline

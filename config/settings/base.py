@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "learning.analytics",
     "learning.enrollment",
     "learning.progress",
+    "learning.assessment",
     "learning.demo",
     "cms",
     "media_pipeline",
@@ -506,4 +507,14 @@ CELERY_BEAT_SCHEDULE["progress-prune-receipts"] = {
     "task": "learning.progress.tasks.prune_heartbeat_receipts",
     "schedule": timedelta(hours=6),
     "options": {"queue": "default", "expires": 3600},
+}
+
+# --- Assessment -----------------------------------------------------------------------------
+# A submission this long after an attempt's deadline (a request in flight) is still graded,
+# with the answers saved in time; later ones are refused and the attempt closes by itself.
+ASSESSMENT_LATE_GRACE_SECONDS = env.int("ASSESSMENT_LATE_GRACE_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["assessment-close-expired-attempts"] = {
+    "task": "learning.assessment.tasks.close_expired_attempts",
+    "schedule": timedelta(minutes=1),
+    "options": {"queue": "default", "expires": 55},
 }
