@@ -21,8 +21,11 @@ from dataclasses import dataclass
 from learning.assessment import errors
 
 SHORT_TEXT_MAX_LENGTH = 500
-# Floating point slack for tolerance bounds (22/7 typed as 3.14 with tolerance 0.01 is in).
+# Pass marks compare percents with this slack (66.67 % of a 2/3 pass mark).
 NUMERIC_EPSILON = 1e-9
+# Numbers are compared with a few units in the last place of slack, so a bound typed by the
+# author holds despite binary floating point (3.15 is within 3.14 ± 0.01).
+ULPS = 4
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def _numeric(key: dict, answer) -> float:
     if answer is None:
         return 0.0
     target, tolerance = float(key["answer"]), float(key["tolerance"] or 0)
-    slack = NUMERIC_EPSILON * max(1.0, abs(target))
+    slack = ULPS * math.ulp(max(1.0, abs(target), tolerance))
     return 1.0 if abs(float(answer) - target) <= tolerance + slack else 0.0
 
 
