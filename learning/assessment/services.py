@@ -57,14 +57,17 @@ def published_quiz(*, user, course: CoursePage, lesson: CourseLesson | None) -> 
 
 def _locked_grade(user, lesson: CourseLesson) -> QuizGrade:
     """The learner's grade row for the quiz, created when missing, locked until commit."""
+    rows = QuizGrade.objects.select_for_update()
+    try:
+        return rows.get(user=user, lesson=lesson)
+    except QuizGrade.DoesNotExist:
+        pass
     try:
         with transaction.atomic():
-            QuizGrade.objects.get_or_create(
-                user=user, lesson=lesson, defaults={"course_id": lesson.course_id}
-            )
+            QuizGrade.objects.create(user=user, lesson=lesson, course_id=lesson.course_id)
     except IntegrityError:
         pass  # created by a concurrent request
-    return QuizGrade.objects.select_for_update().get(user=user, lesson=lesson)
+    return rows.get(user=user, lesson=lesson)
 
 
 def _expired(attempt: QuizAttempt, now: datetime) -> bool:
@@ -119,6 +122,7 @@ def _locked_attempt(user, attempt_id: int) -> QuizAttempt:
     )
     if attempt is None:
         raise errors.AttemptNotFound()
+    attempt.user = user
     return attempt
 
 
