@@ -79,7 +79,7 @@ def test_grades_and_checkpoints_budgets(student, as_user, django_assert_max_num_
     with django_assert_max_num_queries(16):
         answered = client.post(f"{base}{checkpoint}/answer/", {"answer": 42.3})
     assert answered.status_code == 201 and answered.json()["correct"] is True
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         assert client.get(base).status_code == 200
 
 
