@@ -84,7 +84,7 @@ def test_grades_and_checkpoints_budgets(student, as_user, django_assert_max_num_
 
 
 def test_gradebook_budgets(instructor, as_user, django_assert_max_num_queries):
-    course, section, lesson_id = af.quiz_course(instructors=[instructor])
+    course, _section, lesson_id = af.quiz_course(instructors=[instructor])
     for _ in range(30):
         learner = UserFactory()
         lf.enroll(learner, course)
