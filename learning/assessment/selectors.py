@@ -125,10 +125,13 @@ def learner_grades(user) -> list[dict]:
 GRADEBOOK_ORDERINGS = ("name", "-name", "email", "-email", "enrolled_at", "-enrolled_at")
 
 
-def gradebook(course: CoursePage, *, q: str = "", ordering: str = "name") -> QuerySet[Enrollment]:
-    """The course's current learners (searchable like the roster) with their grades in the
-    course's quizzes prefetched as ``quiz_grades_here`` on each user."""
-    return course_roster(course, q=q, ordering=ordering).prefetch_related(
+def gradebook(
+    course: CoursePage, *, q: str = "", ordering: str = "name", status: str | None = None
+) -> QuerySet[Enrollment]:
+    """The course's learners (current ones unless ``status`` says otherwise; searchable
+    like the roster) with their grades in the course's quizzes prefetched as
+    ``quiz_grades_here`` on each user."""
+    return course_roster(course, q=q, status=status, ordering=ordering).prefetch_related(
         Prefetch(
             "user__quiz_grades",
             queryset=QuizGrade.objects.filter(course=course),
