@@ -113,9 +113,9 @@ def load_demo_data() -> dict:
         editor=User.objects.get(email="editor@example.com"),
         videos=videos,
     )
-    enrollments = ensure_demo_enrollments(
-        student=User.objects.get(email="student@example.com"), courses=courses
-    )
+    student = User.objects.get(email="student@example.com")
+    enrollments = ensure_demo_enrollments(student=student, courses=courses)
+    attempts = ensure_demo_attempts(student=student, enrollments=enrollments)
     return {
         "groups": [g.name for g in groups.values()],
         "accounts": accounts,
@@ -123,6 +123,7 @@ def load_demo_data() -> dict:
         "courses": courses,
         "videos": videos,
         "enrollments": enrollments,
+        "attempts": attempts,
     }
 
 
@@ -142,3 +143,40 @@ def ensure_demo_enrollments(*, student, courses) -> list:
         return []
     existing = Enrollment.objects.current().filter(user=student, course=live[0]).first()
     return [existing or enrollment_create(user=student, course=live[0])]
+
+
+def ensure_demo_attempts(*, student, enrollments) -> list:
+    """The demo student has one submitted (passed, not perfect) attempt at the first quiz
+    of their course, so grades and the gradebook show something. Idempotent."""
+    from cms.models import CourseLesson
+    from learning.assessment import content, services
+    from learning.assessment.models import QuizAttempt
+
+    if not enrollments:
+        return []
+    course = enrollments[0].course
+    lesson = (
+        CourseLesson.objects.select_related("section")
+        .filter(course=course, kind=CourseLesson.Kind.QUIZ, is_live=True)
+        .order_by("position")
+        .first()
+    )
+    if lesson is None:
+        return []
+    existing = QuizAttempt.objects.filter(user=student, lesson=lesson).first()
+    if existing is not None:
+        return [existing]
+    attempt, _ = services.attempt_start(user=student, course=course, lesson=lesson)
+    quiz = content.quiz_at(attempt.revision_id, str(lesson.lesson_id))
+    answers = {}
+    for question_id, key in quiz.keys.items():
+        if key["type"] in ("single_choice",):
+            answers[question_id] = key["correct_choice_ids"][0]
+        elif key["type"] == "multiple_choice":
+            answers[question_id] = key["correct_choice_ids"][:1]  # half the points
+        elif key["type"] == "true_false":
+            answers[question_id] = key["correct_answer"]
+        elif key["type"] == "numeric":
+            answers[question_id] = key["answer"]
+        # the short text question is left unanswered
+    return [services.attempt_submit(user=student, attempt_id=attempt.pk, answers=answers)]
