@@ -141,4 +141,3 @@ def test_checkpoint_over_http_once_with_explanation(student, as_user):
     assert CheckpointAnswer.objects.get(user=student).correct is False
     mine = client.get(f"/api/v2/courses/{course.pk}/lessons/{video.id}/checkpoints/").json()
     assert [a["checkpoint_id"] for a in mine] == [checkpoint_id]
-
