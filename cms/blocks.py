@@ -532,8 +532,9 @@ class QuizLessonBlock(LessonBlock):
     feedback = blocks.ChoiceBlock(
         choices=FEEDBACK_CHOICES,
         default=FEEDBACK_AFTER_EACH_ATTEMPT,
+        required=False,
         help_text="When learners see the correct answers and explanations of a graded "
-        "attempt. Never before it is submitted.",
+        "attempt (left empty: after each attempt). Never before it is submitted.",
     )
     questions = QuestionsBlock(min_num=1)
 
