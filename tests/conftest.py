@@ -183,13 +183,6 @@ def editor(db):
 
 
 @pytest.fixture
-def unverified(db):
-    from tests.factories import UserFactory
-
-    return UserFactory(email="unverified@example.com", email_verified_at=None)
-
-
-@pytest.fixture
 def admin_user(db):
     from tests.factories import AdminFactory
 
