@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from wagtail.api.v3.urls import api as wagtail_api
 
 from api.accounts.urls import auth_patterns, me_patterns, user_patterns
+from api.assessment import urls as assessment_urls
 from api.assistant import urls as assistant_urls
 from api.certificates import urls as certificate_urls
 from api.courses.urls import course_patterns, preview_patterns
@@ -23,6 +24,9 @@ v2_patterns = [
     path("courses/", include(notification_urls.course_patterns)),
     path("certificates/", include(certificate_urls.certificate_patterns)),
     path("notifications/", include(notification_urls.notification_patterns)),
+    path("courses/", include(assessment_urls.course_patterns)),
+    path("me/", include(assessment_urls.me_patterns)),
+    path("attempts/", include(assessment_urls.attempt_patterns)),
     path("progress/", include(learning_urls.progress_patterns)),
     path("assistant/", include(assistant_urls.assistant_patterns)),  # AI tutor
     path("courses/", include(assistant_urls.course_patterns)),

@@ -333,6 +333,15 @@ class SingleChoiceQuestionBlock(ChoiceQuestionBlock):
 
 class MultipleChoiceQuestionBlock(ChoiceQuestionBlock):
     single_correct = False
+    partial_credit = blocks.BooleanBlock(
+        required=False,
+        help_text="Give a share of the points for partly right answers (each right choice "
+        "picked earns, each wrong choice picked costs; never below zero). Otherwise all or "
+        "nothing.",
+    )
+
+    def answer_key(self, value) -> dict:
+        return {**super().answer_key(value), "partial_credit": bool(value.get("partial_credit"))}
 
     class Meta:
         icon = "tasks"
@@ -514,6 +523,16 @@ class ReadingLessonBlock(LessonBlock):
         }
 
 
+FEEDBACK_AFTER_EACH_ATTEMPT = "after_each_attempt"
+FEEDBACK_ONCE_PASSED = "once_passed"
+FEEDBACK_NEVER = "never"
+FEEDBACK_CHOICES = [
+    (FEEDBACK_AFTER_EACH_ATTEMPT, "After each attempt"),
+    (FEEDBACK_ONCE_PASSED, "Only once the learner has passed"),
+    (FEEDBACK_NEVER, "Never"),
+]
+
+
 class QuizLessonBlock(LessonBlock):
     kind = "quiz"
     instructions = blocks.RichTextBlock(features=SHORT_TEXT_FEATURES, required=False)
@@ -526,6 +545,20 @@ class QuizLessonBlock(LessonBlock):
     shuffle = blocks.BooleanBlock(
         required=False, help_text="Show questions and choices in a random order."
     )
+    time_limit_minutes = blocks.IntegerBlock(
+        min_value=0,
+        max_value=600,
+        default=0,
+        required=False,
+        help_text="Minutes a learner has once an attempt starts; 0 means no time limit.",
+    )
+    feedback = blocks.ChoiceBlock(
+        choices=FEEDBACK_CHOICES,
+        default=FEEDBACK_AFTER_EACH_ATTEMPT,
+        required=False,
+        help_text="When learners see the correct answers and explanations of a graded "
+        "attempt (left empty: after each attempt). Never before it is submitted.",
+    )
     questions = QuestionsBlock(min_num=1)
 
     def body_representation(self, value, context=None) -> dict:
@@ -534,6 +567,8 @@ class QuizLessonBlock(LessonBlock):
             "pass_mark": value["pass_mark"],
             "attempt_limit": value["attempt_limit"],
             "shuffle": bool(value["shuffle"]),
+            "time_limit_minutes": value.get("time_limit_minutes") or 0,
+            "feedback": value.get("feedback") or FEEDBACK_AFTER_EACH_ATTEMPT,
             "questions": self.child_blocks["questions"].get_api_representation(
                 value["questions"], context=context
             ),
@@ -567,12 +602,21 @@ class CheckpointBlock(blocks.StructBlock):
         help_text="The question asked at this moment; choose another type by removing it.",
         default=[("single_choice", SingleChoiceQuestionBlock.blank())],
     )
+    graded = blocks.BooleanBlock(
+        required=False,
+        help_text="Count this question toward the learner's course grade (by default a "
+        "checkpoint only tells the learner how they did).",
+    )
 
     def get_api_representation(self, value, context=None):
         questions = self.child_blocks["question"].get_api_representation(
             value["question"], context=context
         )
-        return {"at_seconds": value["at_seconds"], "question": questions[0] if questions else None}
+        return {
+            "at_seconds": value["at_seconds"],
+            "graded": bool(value.get("graded")),
+            "question": questions[0] if questions else None,
+        }
 
     class Meta:
         icon = "time"

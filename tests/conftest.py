@@ -33,6 +33,17 @@ def _clean_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_revision_caches():
+    """Quizzes read from revisions are cached per process; a rolled-back test database may
+    reuse a revision id (SQLite), so every test starts with empty caches."""
+    from learning.assessment import content
+
+    content.quiz_at.cache_clear()
+    content.checkpoints_at.cache_clear()
+    yield
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -380,6 +380,13 @@ class QuizBodySerializer(serializers.Serializer):
     pass_mark = serializers.IntegerField(help_text="Percent of points needed to pass.")
     attempt_limit = serializers.IntegerField(help_text="0 means unlimited.")
     shuffle = serializers.BooleanField()
+    time_limit_minutes = serializers.IntegerField(
+        help_text="Minutes an attempt may last once started; 0 means no limit."
+    )
+    feedback = serializers.ChoiceField(
+        choices=["after_each_attempt", "once_passed", "never"],
+        help_text="When a graded attempt shows the correct answers and explanations.",
+    )
     questions = question_union(many=True)
 
 
@@ -408,6 +415,7 @@ class LessonVideoSerializer(serializers.Serializer):
 class CheckpointSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     at_seconds = serializers.FloatField()
+    graded = serializers.BooleanField(help_text="Whether it counts toward the course grade.")
     question = question_union()
 
 

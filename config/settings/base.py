@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "learning.certificates",
     "learning.notifications",
     "learning.assistant",
+    "learning.assessment",
     "learning.demo",
     "cms",
     "media_pipeline",
@@ -659,3 +660,12 @@ ASSISTANT_TRANSCRIPT_WINDOW_SECONDS = env.float("ASSISTANT_TRANSCRIPT_WINDOW_SEC
 ASSISTANT_PASSAGE_WORDS = env.int("ASSISTANT_PASSAGE_WORDS", default=120)
 ASSISTANT_TRANSCRIPT_PASSAGE_WORDS = env.int("ASSISTANT_TRANSCRIPT_PASSAGE_WORDS", default=80)
 ASSISTANT_TRANSCRIPT_PASSAGE_SECONDS = env.float("ASSISTANT_TRANSCRIPT_PASSAGE_SECONDS", default=45)
+# --- Assessment -----------------------------------------------------------------------------
+# A submission this long after an attempt's deadline (a request in flight) is still graded,
+# with the answers saved in time; later ones are refused and the attempt closes by itself.
+ASSESSMENT_LATE_GRACE_SECONDS = env.int("ASSESSMENT_LATE_GRACE_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["assessment-close-expired-attempts"] = {
+    "task": "learning.assessment.tasks.close_expired_attempts",
+    "schedule": timedelta(minutes=1),
+    "options": {"queue": "default", "expires": 55},
+}

@@ -73,7 +73,7 @@ def _choice(prompt, choices, correct, explanation):
     )
 
 
-def _quiz(title, questions, *, minutes=5):
+def _quiz(title, questions, *, minutes=5, time_limit_minutes=0):
     return (
         "quiz",
         {
@@ -85,6 +85,8 @@ def _quiz(title, questions, *, minutes=5):
             "pass_mark": 60,
             "attempt_limit": 0,
             "shuffle": False,
+            "time_limit_minutes": time_limit_minutes,
+            "feedback": "after_each_attempt",
             "questions": questions,
         },
     )
@@ -94,7 +96,24 @@ PYTHON_SECTIONS = [
     (
         "Getting started",
         [
-            _video("Welcome", 0, free_preview=True),
+            _video(
+                "Welcome",
+                0,
+                free_preview=True,
+                checkpoint=(
+                    1.0,
+                    (
+                        "short_text",
+                        {
+                            "prompt": "<p>Which language is this course about?</p>",
+                            "explanation": "<p>Python, named after Monty Python.</p>",
+                            "points": 1,
+                            "accepted_answers": ["Python", "Python 3"],
+                            "case_sensitive": False,
+                        },
+                    ),
+                ),
+            ),
             _reading(
                 "Why Python",
                 [
@@ -135,7 +154,44 @@ PYTHON_SECTIONS = [
                             "correct_answer": "true",
                         },
                     ),
+                    (
+                        "multiple_choice",
+                        {
+                            "prompt": "<p>Which of these are Python keywords?</p>",
+                            "explanation": "<p>def and return are keywords; print is a "
+                            "function.</p>",
+                            "points": 2,
+                            "partial_credit": True,
+                            "choices": [
+                                {"text": "def", "correct": True},
+                                {"text": "return", "correct": True},
+                                {"text": "print", "correct": False},
+                            ],
+                        },
+                    ),
+                    (
+                        "numeric",
+                        {
+                            "prompt": "<p>What does 10 / 4 give?</p>",
+                            "explanation": "<p>Division gives a float: 2.5.</p>",
+                            "points": 1,
+                            "answer": 2.5,
+                            "tolerance": 0,
+                            "unit": "",
+                        },
+                    ),
+                    (
+                        "short_text",
+                        {
+                            "prompt": "<p>Which function prints text? Type its name.</p>",
+                            "explanation": "<p>print, with parentheses when you call it.</p>",
+                            "points": 1,
+                            "accepted_answers": ["print", "print()"],
+                            "case_sensitive": False,
+                        },
+                    ),
                 ],
+                time_limit_minutes=10,
             ),
         ],
     ),

@@ -123,6 +123,9 @@ def load_demo_data() -> dict:
     from learning.assistant.services import index_backfill
 
     index_backfill()
+    attempts = ensure_demo_attempts(
+        student=User.objects.get(email="student@example.com"), enrollments=enrollments
+    )
     return {
         "certificates": certificates,
         "groups": [g.name for g in groups.values()],
@@ -131,6 +134,7 @@ def load_demo_data() -> dict:
         "courses": courses,
         "videos": videos,
         "enrollments": enrollments,
+        "attempts": attempts,
     }
 
 
@@ -189,3 +193,40 @@ def ensure_demo_certificate(*, student, courses) -> list:
     certificate, _ = certificate_services.certificate_issue(enrollment=enrollment)
     certificate_services.certificate_render_pdf(certificate_id=certificate.pk)
     return [certificate]
+
+
+def ensure_demo_attempts(*, student, enrollments) -> list:
+    """The demo student has one submitted (passed, not perfect) attempt at the first quiz
+    of their course, so grades and the gradebook show something. Idempotent."""
+    from cms.models import CourseLesson
+    from learning.assessment import content, services
+    from learning.assessment.models import QuizAttempt
+
+    if not enrollments:
+        return []
+    course = enrollments[0].course
+    lesson = (
+        CourseLesson.objects.select_related("section")
+        .filter(course=course, kind=CourseLesson.Kind.QUIZ, is_live=True)
+        .order_by("position")
+        .first()
+    )
+    if lesson is None:
+        return []
+    existing = QuizAttempt.objects.filter(user=student, lesson=lesson).first()
+    if existing is not None:
+        return [existing]
+    attempt, _ = services.attempt_start(user=student, course=course, lesson=lesson)
+    quiz = content.quiz_at(attempt.revision_id, str(lesson.lesson_id))
+    answers = {}
+    for question_id, key in quiz.keys.items():
+        if key["type"] in ("single_choice",):
+            answers[question_id] = key["correct_choice_ids"][0]
+        elif key["type"] == "multiple_choice":
+            answers[question_id] = key["correct_choice_ids"][:1]  # half the points
+        elif key["type"] == "true_false":
+            answers[question_id] = key["correct_answer"]
+        elif key["type"] == "numeric":
+            answers[question_id] = key["answer"]
+        # the short text question is left unanswered
+    return [services.attempt_submit(user=student, attempt_id=attempt.pk, answers=answers)]

@@ -130,3 +130,21 @@ def test_the_demo_student_holds_one_certificate_with_its_pdf():
     assert certificate.pdf and files.storage().exists(certificate.pdf)
     load_demo_data()
     assert Certificate.objects.get(user__email="student@example.com") == certificate
+
+
+def test_the_demo_student_has_one_graded_attempt_and_every_question_type_is_used():
+    from cms import headless
+    from cms.models import SectionPage
+    from learning.assessment.models import QuizAttempt
+    from learning.demo.services import load_demo_data
+
+    load_demo_data()
+    load_demo_data()
+    attempt = QuizAttempt.objects.get(user__email="student@example.com")
+    assert attempt.status == "submitted" and attempt.passed and attempt.percent < 100
+    course = attempt.course
+    types = set()
+    for section in SectionPage.objects.live().child_of(course):
+        for keys in headless.answer_keys(section).values():
+            types |= {key["type"] for key in keys.values()}
+    assert types == {"single_choice", "multiple_choice", "true_false", "numeric", "short_text"}
