@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cms', '0006_quiz_time_limit_feedback_partial_credit'),
-        ('cms', '0008_merge_0007_course_form_labels_0007_course_staff'),
+        ("cms", "0006_quiz_time_limit_feedback_partial_credit"),
+        ("cms", "0008_merge_0007_course_form_labels_0007_course_staff"),
     ]
 
-    operations = [
-    ]
+    operations = []

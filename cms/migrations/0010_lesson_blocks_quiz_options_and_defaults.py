@@ -5,15 +5,538 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cms', '0009_merge_quiz_options_course_staff'),
+        ("cms", "0009_merge_quiz_options_course_staff"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='sectionpage',
-            name='lessons',
-            field=wagtail.fields.StreamField([('video', 35), ('reading', 56), ('quiz', 64)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'help_text': 'Shown in the course outline.', 'max_length': 200}), 1: ('wagtail.blocks.TextBlock', (), {'help_text': 'One or two sentences.', 'required': False}), 2: ('wagtail.blocks.IntegerBlock', (), {'default': 5, 'help_text': 'How long a typical learner needs.', 'max_value': 600, 'min_value': 1}), 3: ('wagtail.blocks.BooleanBlock', (), {'help_text': 'Anyone may open this lesson, without enrolling.', 'required': False}), 4: ('wagtail.blocks.BooleanBlock', (), {'help_text': 'Optional lessons are not needed to complete the course and do not count toward its percent complete.', 'required': False}), 5: ('media_pipeline.blocks.VideoChooserBlock', (), {'help_text': 'A video from the video library.'}), 6: ('wagtail.blocks.CharBlock', (), {'help_text': 'Shown above the video.', 'max_length': 255, 'required': False}), 7: ('wagtail.blocks.TextBlock', (), {'help_text': 'Shown below the video.', 'required': False}), 8: ('wagtail.blocks.StructBlock', [[('video', 5), ('title', 6), ('caption', 7)]], {}), 9: ('wagtail.blocks.FloatBlock', (), {'help_text': 'Seconds into the video, e.g. 90 for 1:30.', 'label': 'At (seconds)', 'min_value': 0}), 10: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link', 'code'], 'help_text': 'The question.'}), 11: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link', 'code'], 'help_text': 'Shown to the learner after the attempt is graded.', 'required': False}), 12: ('wagtail.blocks.IntegerBlock', (), {'default': 1, 'help_text': 'Weight of this question in the score.', 'max_value': 100, 'min_value': 1}), 13: ('wagtail.blocks.CharBlock', (), {'help_text': 'What learners read.', 'label': 'Choice', 'max_length': 300}), 14: ('wagtail.blocks.BooleanBlock', (), {'help_text': 'Tick if choosing this is right.', 'label': 'Correct', 'required': False}), 15: ('wagtail.blocks.StructBlock', [[('text', 13), ('correct', 14)]], {}), 16: ('wagtail.blocks.ListBlock', (15,), {'default': [{'correct': False, 'text': ''}, {'correct': False, 'text': ''}], 'help_text': 'Between 2 and 12 choices.', 'label': 'Choices', 'max_num': 12, 'min_num': 2}), 17: ('wagtail.blocks.StructBlock', [[('prompt', 10), ('explanation', 11), ('points', 12), ('choices', 16)]], {}), 18: ('wagtail.blocks.BooleanBlock', (), {'help_text': 'Give a share of the points for partly right answers (each right choice picked earns, each wrong choice picked costs; never below zero). Otherwise all or nothing.', 'required': False}), 19: ('wagtail.blocks.StructBlock', [[('prompt', 10), ('explanation', 11), ('points', 12), ('choices', 16), ('partial_credit', 18)]], {}), 20: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('true', 'True'), ('false', 'False')]}), 21: ('wagtail.blocks.StructBlock', [[('prompt', 10), ('explanation', 11), ('points', 12), ('correct_answer', 20)]], {}), 22: ('wagtail.blocks.FloatBlock', (), {}), 23: ('wagtail.blocks.FloatBlock', (), {'default': 0, 'help_text': 'Answers within ± this amount count as correct.', 'min_value': 0}), 24: ('wagtail.blocks.CharBlock', (), {'help_text': 'Shown next to the input.', 'max_length': 20, 'required': False}), 25: ('wagtail.blocks.StructBlock', [[('prompt', 10), ('explanation', 11), ('points', 12), ('answer', 22), ('tolerance', 23), ('unit', 24)]], {}), 26: ('wagtail.blocks.CharBlock', (), {'label': 'Accepted answer', 'max_length': 200}), 27: ('wagtail.blocks.ListBlock', (26,), {'help_text': 'Every answer counted as correct.', 'label': 'Accepted answers', 'min_num': 1}), 28: ('wagtail.blocks.BooleanBlock', (), {'help_text': 'Tick if “Paris” and “paris” are different answers.', 'required': False}), 29: ('wagtail.blocks.StructBlock', [[('prompt', 10), ('explanation', 11), ('points', 12), ('accepted_answers', 27), ('case_sensitive', 28)]], {}), 30: ('wagtail.blocks.StreamBlock', [[('single_choice', 17), ('multiple_choice', 19), ('true_false', 21), ('numeric', 25), ('short_text', 29)]], {'default': [('single_choice', {'choices': [{'correct': False, 'text': ''}, {'correct': False, 'text': ''}], 'explanation': '', 'points': 1, 'prompt': ''})], 'help_text': 'The question asked at this moment; choose another type by removing it.', 'label': 'Question', 'max_num': 1, 'min_num': 1}), 31: ('wagtail.blocks.BooleanBlock', (), {'help_text': "Count this question toward the learner's course grade (by default a checkpoint only tells the learner how they did).", 'required': False}), 32: ('wagtail.blocks.StructBlock', [[('at_seconds', 9), ('question', 30), ('graded', 31)]], {}), 33: ('wagtail.blocks.ListBlock', (32,), {'default': [], 'help_text': 'Optional: moments where the video stops and asks a question.', 'max_num': 50, 'min_num': 0}), 34: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link', 'document-link', 'ol', 'ul', 'code', 'h3', 'h4'], 'help_text': 'Shown under the video.', 'required': False}), 35: ('wagtail.blocks.StructBlock', [[('title', 0), ('summary', 1), ('estimated_minutes', 2), ('free_preview', 3), ('optional', 4), ('video', 8), ('checkpoints', 33), ('notes', 34)]], {}), 36: ('cms.blocks.ParagraphBlock', (), {}), 37: ('wagtail.blocks.CharBlock', (), {'max_length': 200}), 38: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'Heading 2'), ('h3', 'Heading 3')]}), 39: ('wagtail.blocks.StructBlock', [[('text', 37), ('level', 38)]], {}), 40: ('wagtail.images.blocks.ImageChooserBlock', (), {}), 41: ('wagtail.blocks.CharBlock', (), {'help_text': 'Describe the image for people who cannot see it.', 'max_length': 250}), 42: ('wagtail.blocks.CharBlock', (), {'max_length': 250, 'required': False}), 43: ('wagtail.blocks.StructBlock', [[('image', 40), ('alt_text', 41), ('caption', 42)]], {}), 44: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('python', 'Python'), ('javascript', 'JavaScript'), ('typescript', 'TypeScript'), ('html', 'HTML'), ('css', 'CSS'), ('sql', 'SQL'), ('bash', 'Shell'), ('json', 'JSON'), ('text', 'Plain text')]}), 45: ('wagtail.blocks.TextBlock', (), {}), 46: ('wagtail.blocks.StructBlock', [[('language', 44), ('code', 45), ('caption', 42)]], {}), 47: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('info', 'Info'), ('tip', 'Tip'), ('warning', 'Warning')]}), 48: ('wagtail.blocks.CharBlock', (), {'max_length': 120, 'required': False}), 49: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link', 'code']}), 50: ('wagtail.blocks.StructBlock', [[('style', 47), ('title', 48), ('text', 49)]], {}), 51: ('wagtail.embeds.blocks.EmbedBlock', (), {'help_text': 'A link to a video, slide deck or other embeddable page.'}), 52: ('wagtail.blocks.StructBlock', [[('embed', 51), ('caption', 42)]], {}), 53: ('wagtail.documents.blocks.DocumentChooserBlock', (), {}), 54: ('wagtail.blocks.StructBlock', [[('document', 53), ('description', 42)]], {}), 55: ('wagtail.blocks.StreamBlock', [[('paragraph', 36), ('heading', 39), ('image', 43), ('code', 46), ('callout', 50), ('embed', 52), ('document', 54)]], {}), 56: ('wagtail.blocks.StructBlock', [[('title', 0), ('summary', 1), ('estimated_minutes', 2), ('free_preview', 3), ('optional', 4), ('content', 55)]], {}), 57: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link', 'code'], 'required': False}), 58: ('wagtail.blocks.IntegerBlock', (), {'default': 70, 'help_text': 'Percent of points needed to pass.', 'max_value': 100, 'min_value': 0}), 59: ('wagtail.blocks.IntegerBlock', (), {'default': 0, 'help_text': '0 means unlimited attempts.', 'max_value': 100, 'min_value': 0}), 60: ('wagtail.blocks.BooleanBlock', (), {'help_text': 'Show questions and choices in a random order.', 'required': False}), 61: ('wagtail.blocks.IntegerBlock', (), {'default': 0, 'help_text': 'Minutes a learner has once an attempt starts; 0 means no time limit.', 'max_value': 600, 'min_value': 0, 'required': False}), 62: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('after_each_attempt', 'After each attempt'), ('once_passed', 'Only once the learner has passed'), ('never', 'Never')], 'help_text': 'When learners see the correct answers and explanations of a graded attempt (left empty: after each attempt). Never before it is submitted.', 'required': False}), 63: ('wagtail.blocks.StreamBlock', [[('single_choice', 17), ('multiple_choice', 19), ('true_false', 21), ('numeric', 25), ('short_text', 29)]], {'min_num': 1}), 64: ('wagtail.blocks.StructBlock', [[('title', 0), ('summary', 1), ('estimated_minutes', 2), ('free_preview', 3), ('optional', 4), ('instructions', 57), ('pass_mark', 58), ('attempt_limit', 59), ('shuffle', 60), ('time_limit_minutes', 61), ('feedback', 62), ('questions', 63)]], {})}),
+            model_name="sectionpage",
+            name="lessons",
+            field=wagtail.fields.StreamField(
+                [("video", 35), ("reading", 56), ("quiz", 64)],
+                blank=True,
+                block_lookup={
+                    0: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {"help_text": "Shown in the course outline.", "max_length": 200},
+                    ),
+                    1: (
+                        "wagtail.blocks.TextBlock",
+                        (),
+                        {"help_text": "One or two sentences.", "required": False},
+                    ),
+                    2: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {
+                            "default": 5,
+                            "help_text": "How long a typical learner needs.",
+                            "max_value": 600,
+                            "min_value": 1,
+                        },
+                    ),
+                    3: (
+                        "wagtail.blocks.BooleanBlock",
+                        (),
+                        {
+                            "help_text": "Anyone may open this lesson, without enrolling.",
+                            "required": False,
+                        },
+                    ),
+                    4: (
+                        "wagtail.blocks.BooleanBlock",
+                        (),
+                        {
+                            "help_text": "Optional lessons are not needed to complete the course and do not count toward its percent complete.",
+                            "required": False,
+                        },
+                    ),
+                    5: (
+                        "media_pipeline.blocks.VideoChooserBlock",
+                        (),
+                        {"help_text": "A video from the video library."},
+                    ),
+                    6: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "help_text": "Shown above the video.",
+                            "max_length": 255,
+                            "required": False,
+                        },
+                    ),
+                    7: (
+                        "wagtail.blocks.TextBlock",
+                        (),
+                        {"help_text": "Shown below the video.", "required": False},
+                    ),
+                    8: (
+                        "wagtail.blocks.StructBlock",
+                        [[("video", 5), ("title", 6), ("caption", 7)]],
+                        {},
+                    ),
+                    9: (
+                        "wagtail.blocks.FloatBlock",
+                        (),
+                        {
+                            "help_text": "Seconds into the video, e.g. 90 for 1:30.",
+                            "label": "At (seconds)",
+                            "min_value": 0,
+                        },
+                    ),
+                    10: (
+                        "wagtail.blocks.RichTextBlock",
+                        (),
+                        {
+                            "features": ["bold", "italic", "link", "code"],
+                            "help_text": "The question.",
+                        },
+                    ),
+                    11: (
+                        "wagtail.blocks.RichTextBlock",
+                        (),
+                        {
+                            "features": ["bold", "italic", "link", "code"],
+                            "help_text": "Shown to the learner after the attempt is graded.",
+                            "required": False,
+                        },
+                    ),
+                    12: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {
+                            "default": 1,
+                            "help_text": "Weight of this question in the score.",
+                            "max_value": 100,
+                            "min_value": 1,
+                        },
+                    ),
+                    13: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {"help_text": "What learners read.", "label": "Choice", "max_length": 300},
+                    ),
+                    14: (
+                        "wagtail.blocks.BooleanBlock",
+                        (),
+                        {
+                            "help_text": "Tick if choosing this is right.",
+                            "label": "Correct",
+                            "required": False,
+                        },
+                    ),
+                    15: ("wagtail.blocks.StructBlock", [[("text", 13), ("correct", 14)]], {}),
+                    16: (
+                        "wagtail.blocks.ListBlock",
+                        (15,),
+                        {
+                            "default": [
+                                {"correct": False, "text": ""},
+                                {"correct": False, "text": ""},
+                            ],
+                            "help_text": "Between 2 and 12 choices.",
+                            "label": "Choices",
+                            "max_num": 12,
+                            "min_num": 2,
+                        },
+                    ),
+                    17: (
+                        "wagtail.blocks.StructBlock",
+                        [[("prompt", 10), ("explanation", 11), ("points", 12), ("choices", 16)]],
+                        {},
+                    ),
+                    18: (
+                        "wagtail.blocks.BooleanBlock",
+                        (),
+                        {
+                            "help_text": "Give a share of the points for partly right answers (each right choice picked earns, each wrong choice picked costs; never below zero). Otherwise all or nothing.",
+                            "required": False,
+                        },
+                    ),
+                    19: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("prompt", 10),
+                                ("explanation", 11),
+                                ("points", 12),
+                                ("choices", 16),
+                                ("partial_credit", 18),
+                            ]
+                        ],
+                        {},
+                    ),
+                    20: (
+                        "wagtail.blocks.ChoiceBlock",
+                        [],
+                        {"choices": [("true", "True"), ("false", "False")]},
+                    ),
+                    21: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("prompt", 10),
+                                ("explanation", 11),
+                                ("points", 12),
+                                ("correct_answer", 20),
+                            ]
+                        ],
+                        {},
+                    ),
+                    22: ("wagtail.blocks.FloatBlock", (), {}),
+                    23: (
+                        "wagtail.blocks.FloatBlock",
+                        (),
+                        {
+                            "default": 0,
+                            "help_text": "Answers within ± this amount count as correct.",
+                            "min_value": 0,
+                        },
+                    ),
+                    24: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "help_text": "Shown next to the input.",
+                            "max_length": 20,
+                            "required": False,
+                        },
+                    ),
+                    25: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("prompt", 10),
+                                ("explanation", 11),
+                                ("points", 12),
+                                ("answer", 22),
+                                ("tolerance", 23),
+                                ("unit", 24),
+                            ]
+                        ],
+                        {},
+                    ),
+                    26: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {"label": "Accepted answer", "max_length": 200},
+                    ),
+                    27: (
+                        "wagtail.blocks.ListBlock",
+                        (26,),
+                        {
+                            "help_text": "Every answer counted as correct.",
+                            "label": "Accepted answers",
+                            "min_num": 1,
+                        },
+                    ),
+                    28: (
+                        "wagtail.blocks.BooleanBlock",
+                        (),
+                        {
+                            "help_text": "Tick if “Paris” and “paris” are different answers.",
+                            "required": False,
+                        },
+                    ),
+                    29: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("prompt", 10),
+                                ("explanation", 11),
+                                ("points", 12),
+                                ("accepted_answers", 27),
+                                ("case_sensitive", 28),
+                            ]
+                        ],
+                        {},
+                    ),
+                    30: (
+                        "wagtail.blocks.StreamBlock",
+                        [
+                            [
+                                ("single_choice", 17),
+                                ("multiple_choice", 19),
+                                ("true_false", 21),
+                                ("numeric", 25),
+                                ("short_text", 29),
+                            ]
+                        ],
+                        {
+                            "default": [
+                                (
+                                    "single_choice",
+                                    {
+                                        "choices": [
+                                            {"correct": False, "text": ""},
+                                            {"correct": False, "text": ""},
+                                        ],
+                                        "explanation": "",
+                                        "points": 1,
+                                        "prompt": "",
+                                    },
+                                )
+                            ],
+                            "help_text": "The question asked at this moment; choose another type by removing it.",
+                            "label": "Question",
+                            "max_num": 1,
+                            "min_num": 1,
+                        },
+                    ),
+                    31: (
+                        "wagtail.blocks.BooleanBlock",
+                        (),
+                        {
+                            "help_text": "Count this question toward the learner's course grade (by default a checkpoint only tells the learner how they did).",
+                            "required": False,
+                        },
+                    ),
+                    32: (
+                        "wagtail.blocks.StructBlock",
+                        [[("at_seconds", 9), ("question", 30), ("graded", 31)]],
+                        {},
+                    ),
+                    33: (
+                        "wagtail.blocks.ListBlock",
+                        (32,),
+                        {
+                            "default": [],
+                            "help_text": "Optional: moments where the video stops and asks a question.",
+                            "max_num": 50,
+                            "min_num": 0,
+                        },
+                    ),
+                    34: (
+                        "wagtail.blocks.RichTextBlock",
+                        (),
+                        {
+                            "features": [
+                                "bold",
+                                "italic",
+                                "link",
+                                "document-link",
+                                "ol",
+                                "ul",
+                                "code",
+                                "h3",
+                                "h4",
+                            ],
+                            "help_text": "Shown under the video.",
+                            "required": False,
+                        },
+                    ),
+                    35: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("title", 0),
+                                ("summary", 1),
+                                ("estimated_minutes", 2),
+                                ("free_preview", 3),
+                                ("optional", 4),
+                                ("video", 8),
+                                ("checkpoints", 33),
+                                ("notes", 34),
+                            ]
+                        ],
+                        {},
+                    ),
+                    36: ("cms.blocks.ParagraphBlock", (), {}),
+                    37: ("wagtail.blocks.CharBlock", (), {"max_length": 200}),
+                    38: (
+                        "wagtail.blocks.ChoiceBlock",
+                        [],
+                        {"choices": [("h2", "Heading 2"), ("h3", "Heading 3")]},
+                    ),
+                    39: ("wagtail.blocks.StructBlock", [[("text", 37), ("level", 38)]], {}),
+                    40: ("wagtail.images.blocks.ImageChooserBlock", (), {}),
+                    41: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "help_text": "Describe the image for people who cannot see it.",
+                            "max_length": 250,
+                        },
+                    ),
+                    42: ("wagtail.blocks.CharBlock", (), {"max_length": 250, "required": False}),
+                    43: (
+                        "wagtail.blocks.StructBlock",
+                        [[("image", 40), ("alt_text", 41), ("caption", 42)]],
+                        {},
+                    ),
+                    44: (
+                        "wagtail.blocks.ChoiceBlock",
+                        [],
+                        {
+                            "choices": [
+                                ("python", "Python"),
+                                ("javascript", "JavaScript"),
+                                ("typescript", "TypeScript"),
+                                ("html", "HTML"),
+                                ("css", "CSS"),
+                                ("sql", "SQL"),
+                                ("bash", "Shell"),
+                                ("json", "JSON"),
+                                ("text", "Plain text"),
+                            ]
+                        },
+                    ),
+                    45: ("wagtail.blocks.TextBlock", (), {}),
+                    46: (
+                        "wagtail.blocks.StructBlock",
+                        [[("language", 44), ("code", 45), ("caption", 42)]],
+                        {},
+                    ),
+                    47: (
+                        "wagtail.blocks.ChoiceBlock",
+                        [],
+                        {"choices": [("info", "Info"), ("tip", "Tip"), ("warning", "Warning")]},
+                    ),
+                    48: ("wagtail.blocks.CharBlock", (), {"max_length": 120, "required": False}),
+                    49: (
+                        "wagtail.blocks.RichTextBlock",
+                        (),
+                        {"features": ["bold", "italic", "link", "code"]},
+                    ),
+                    50: (
+                        "wagtail.blocks.StructBlock",
+                        [[("style", 47), ("title", 48), ("text", 49)]],
+                        {},
+                    ),
+                    51: (
+                        "wagtail.embeds.blocks.EmbedBlock",
+                        (),
+                        {"help_text": "A link to a video, slide deck or other embeddable page."},
+                    ),
+                    52: ("wagtail.blocks.StructBlock", [[("embed", 51), ("caption", 42)]], {}),
+                    53: ("wagtail.documents.blocks.DocumentChooserBlock", (), {}),
+                    54: (
+                        "wagtail.blocks.StructBlock",
+                        [[("document", 53), ("description", 42)]],
+                        {},
+                    ),
+                    55: (
+                        "wagtail.blocks.StreamBlock",
+                        [
+                            [
+                                ("paragraph", 36),
+                                ("heading", 39),
+                                ("image", 43),
+                                ("code", 46),
+                                ("callout", 50),
+                                ("embed", 52),
+                                ("document", 54),
+                            ]
+                        ],
+                        {},
+                    ),
+                    56: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("title", 0),
+                                ("summary", 1),
+                                ("estimated_minutes", 2),
+                                ("free_preview", 3),
+                                ("optional", 4),
+                                ("content", 55),
+                            ]
+                        ],
+                        {},
+                    ),
+                    57: (
+                        "wagtail.blocks.RichTextBlock",
+                        (),
+                        {"features": ["bold", "italic", "link", "code"], "required": False},
+                    ),
+                    58: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {
+                            "default": 70,
+                            "help_text": "Percent of points needed to pass.",
+                            "max_value": 100,
+                            "min_value": 0,
+                        },
+                    ),
+                    59: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {
+                            "default": 0,
+                            "help_text": "0 means unlimited attempts.",
+                            "max_value": 100,
+                            "min_value": 0,
+                        },
+                    ),
+                    60: (
+                        "wagtail.blocks.BooleanBlock",
+                        (),
+                        {
+                            "help_text": "Show questions and choices in a random order.",
+                            "required": False,
+                        },
+                    ),
+                    61: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {
+                            "default": 0,
+                            "help_text": "Minutes a learner has once an attempt starts; 0 means no time limit.",
+                            "max_value": 600,
+                            "min_value": 0,
+                            "required": False,
+                        },
+                    ),
+                    62: (
+                        "wagtail.blocks.ChoiceBlock",
+                        [],
+                        {
+                            "choices": [
+                                ("after_each_attempt", "After each attempt"),
+                                ("once_passed", "Only once the learner has passed"),
+                                ("never", "Never"),
+                            ],
+                            "help_text": "When learners see the correct answers and explanations of a graded attempt (left empty: after each attempt). Never before it is submitted.",
+                            "required": False,
+                        },
+                    ),
+                    63: (
+                        "wagtail.blocks.StreamBlock",
+                        [
+                            [
+                                ("single_choice", 17),
+                                ("multiple_choice", 19),
+                                ("true_false", 21),
+                                ("numeric", 25),
+                                ("short_text", 29),
+                            ]
+                        ],
+                        {"min_num": 1},
+                    ),
+                    64: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("title", 0),
+                                ("summary", 1),
+                                ("estimated_minutes", 2),
+                                ("free_preview", 3),
+                                ("optional", 4),
+                                ("instructions", 57),
+                                ("pass_mark", 58),
+                                ("attempt_limit", 59),
+                                ("shuffle", 60),
+                                ("time_limit_minutes", 61),
+                                ("feedback", 62),
+                                ("questions", 63),
+                            ]
+                        ],
+                        {},
+                    ),
+                },
+            ),
         ),
     ]
