@@ -34,7 +34,9 @@ def test_submitting_is_a_constant_number_of_queries(student, as_user):
     five = submit_queries(student, as_user, 5)
     fifty = submit_queries(student, as_user, 50)
     assert five == fifty, (five, fifty)
-    assert fifty <= 30
+    # This submission also completes the course, which now notifies the learner (the
+    # notifications registry: recipient, de-duplication and preference reads, one insert).
+    assert fifty <= 36
 
 
 def test_attempt_endpoints_budgets(student, as_user, django_assert_max_num_queries):
@@ -45,7 +47,7 @@ def test_attempt_endpoints_budgets(student, as_user, django_assert_max_num_queri
     for _ in range(5):
         attempt = client.post(url).json()
         client.post(f"/api/v2/attempts/{attempt['id']}/submit/", {})
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):  # starting a quiz also opens the lesson (#10)
         assert client.post(url).status_code == 201
     with django_assert_max_num_queries(10):
         assert client.get(url).status_code == 200
