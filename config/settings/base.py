@@ -321,6 +321,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationEmailEnum": "learning.notifications.models.NotificationPreference.Email",
         "HintLevelEnum": ["nudge", "hint", "step"],
         "CourseLevelEnum": "cms.models.CourseLevel",
+        "QuizFeedbackEnum": "cms.blocks.FEEDBACK_CHOICES",
+        "MessageFeedbackEnum": "learning.assistant.models.Message.Feedback",
     },
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
