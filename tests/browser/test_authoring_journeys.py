@@ -83,7 +83,11 @@ def upload_video(session, page, files) -> VideoAsset:
     assert page.evaluate("window.__sameDocument === true")
     assert page.locator("#video-status").text_content().strip() == "Ready"
     assert page.locator(".w-status").count() == 1  # one status badge
-    assert page.locator("#video-duration").inner_text().strip() == "0:02"
+    # What processing found is fetched once the video is ready (asynchronously): wait for it.
+    page.wait_for_function(
+        "document.getElementById('video-duration').textContent.trim() === '0:02'",
+        timeout=15_000,
+    )
     session.screenshot(page, "video-ready")
     if os.environ.get("REDIS_URL"):
         assert any('"status": "ready"' in frame for frame in frames), frames

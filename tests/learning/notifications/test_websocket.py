@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from datetime import timedelta
 
 import httpx
@@ -266,3 +267,11 @@ def test_announcement_reaches_connected_learners_through_the_worker(live_asgi_ur
     message = run(scenario())
     assert message["announcement"]["title"] == "Exam moved"
     assert message["announcement"]["course_id"] == course.pk
+    # The worker goes on writing the course's notification rows after the push: wait for them,
+    # so the test's database flush never races the worker's transaction.
+    from learning.notifications.models import Notification
+
+    deadline = time.monotonic() + 60
+    while not Notification.objects.filter(recipient=learner, kind=kinds.ANNOUNCEMENT).exists():
+        assert time.monotonic() < deadline, "the fan-out never wrote the learner's row"
+        time.sleep(0.2)
