@@ -70,6 +70,10 @@ class Certificate(models.Model):
 
     objects = CertificateQuerySet.as_manager()
 
+    # Per-learner records, not content: Wagtail's reference index ("usage" of a course page)
+    # would grow a row per certificate on every issue.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         ordering = ["-issued_at", "-pk"]
         constraints = [

@@ -68,6 +68,17 @@ def _spawn(command: list[str], env: dict[str, str] | None) -> subprocess.Popen:
     return proc
 
 
+def output_tail(proc: subprocess.Popen, limit: int = 6000) -> str:
+    """The end of what a running process printed so far (for failure messages)."""
+    log = proc.log_file
+    if log.closed:
+        return ""
+    log.flush()
+    with open(log.fileno(), encoding="utf-8", errors="replace", closefd=False) as again:
+        again.seek(0)
+        return again.read()[-limit:]
+
+
 def _stop(proc: subprocess.Popen) -> str:
     """Stop ``proc``; returns the end of what it printed (for failure messages)."""
     if proc.poll() is None:
@@ -137,7 +148,7 @@ def celery_worker(
         [
             str(BIN / "celery"),
             "-A",
-            "config",
+            "tests.support.celery_app",
             "worker",
             f"--pool={pool}",
             "--concurrency=1",

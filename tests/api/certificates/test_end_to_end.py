@@ -11,16 +11,18 @@ import pytest
 from learning.certificates.models import Certificate
 from tests.factories import certificates as certf
 from tests.factories import learning as lf
+from tests.support.processes import output_tail
 
 
-def wait_for(query, *, timeout: float = 90):
+def wait_for(query, *, timeout: float = 90, worker=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = query()
         if found:
             return found
         time.sleep(0.25)
-    raise AssertionError("the worker did not do it in time")
+    printed = output_tail(worker) if worker is not None else ""
+    raise AssertionError(f"the worker did not do it in time\n{printed}")
 
 
 def rendered(**filters):
@@ -109,3 +111,55 @@ def test_completion_to_certificate_to_revocation_and_reissue(
     assert unknown.status_code == 200 and unknown.json()["status"] == "unknown"
     page = api_client.get("/certificates/verify/NOPE-NOPE-NOPE/")
     assert page.status_code == 404 and b'data-status="unknown"' in page.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_quiz_pass_to_certificate_to_revocation_over_http(
+    worker, student, instructor, editor, as_user, api_client
+):
+    """The whole acceptance chain, one learner, over HTTP only: enroll, start an attempt, save
+    answers, reload, submit, graded, the quiz lesson and the course complete, the worker issues
+    the certificate, its PDF is fetched, public verification says valid, an editor revokes it,
+    verification says revoked."""
+    from tests.factories import assessment as af
+
+    student.first_name, student.last_name = "Amara", "Okafor"
+    student.save()
+    course, section, quiz_id = af.quiz_course(instructors=[instructor], title="Statistics 101")
+    learner = as_user(student)
+    assert learner.post(f"/api/v2/courses/{course.pk}/enrollment/").status_code == 201
+
+    attempts = f"/api/v2/courses/{course.pk}/lessons/{quiz_id}/attempts/"
+    started = learner.post(attempts)
+    assert started.status_code == 201, started.content
+    attempt = started.json()
+    answers = af.right_answers(section, quiz_id)
+    first = dict(list(answers.items())[:2])
+    saved = learner.put(f"/api/v2/attempts/{attempt['id']}/answers/", {"answers": first})
+    assert saved.status_code == 200, saved.content
+    reloaded = learner.get(f"/api/v2/attempts/{attempt['id']}/").json()
+    assert {q["id"] for q in reloaded["questions"] if q["answer"] is not None} == set(first)
+    assert all(q["result"] is None for q in reloaded["questions"])  # nothing graded yet
+
+    rest = dict(list(answers.items())[2:])
+    graded = learner.post(f"/api/v2/attempts/{attempt['id']}/submit/", {"answers": rest})
+    assert graded.status_code == 200, graded.content
+    assert graded.json()["status"] == "submitted" and graded.json()["passed"] is True
+    outline = learner.get(f"/api/v2/courses/{course.pk}/").json()
+    assert outline["my_enrollment"]["percent_complete"] == 100
+    assert outline["my_enrollment"]["status"] == "completed"
+
+    certificate = wait_for(rendered(user=student, course=course), worker=worker)
+    mine = learner.get("/api/v2/me/certificates/").json()
+    assert mine["count"] == 1 and mine["results"][0]["code"] == certificate.code
+    text = certf.pdf_text(fetch_pdf(api_client, mine["results"][0]["pdf_url"]))
+    assert "Amara Okafor" in text and "Statistics 101" in text
+
+    verify_url = f"/api/v2/certificates/verify/{certificate.code}/"
+    assert api_client.get(verify_url).json()["status"] == "valid"
+    revoked = as_user(editor).post(
+        f"/api/v2/certificates/{certificate.pk}/revoke/", {"reason": "Academic misconduct"}
+    )
+    assert revoked.status_code == 200, revoked.content
+    assert api_client.get(verify_url).json()["status"] == "revoked"
+    assert Certificate.objects.filter(user=student).count() == 1

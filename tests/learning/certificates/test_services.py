@@ -228,3 +228,14 @@ def test_export_lists_certificates_and_deletion_keeps_them_as_holder_removed(stu
     assert certificate.status == "valid"  # still a true statement about a completion
     with pytest.raises(errors.HolderRemoved):
         services.certificate_reissue(certificate=certificate, by=editor)
+
+
+def test_certificates_stay_out_of_wagtails_reference_index(student):
+    """A certificate is a per-learner record: issuing thousands must not grow the "usage"
+    index of the course page (nor write to it inside the issuing transaction)."""
+    from wagtail.models import ReferenceIndex
+
+    assert not ReferenceIndex.is_indexed(Certificate)
+    before = ReferenceIndex.objects.count()
+    certf.issued(student)
+    assert ReferenceIndex.objects.count() == before
