@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
@@ -67,7 +68,36 @@ class DomainAPIException(exceptions.APIException):
         super().__init__(detail=error.message, code=error.code)
 
 
+# A burst drains in seconds: long enough for queued requests to finish, short for a learner.
+BUSY_RETRY_AFTER_SECONDS = 2
+
+
+class ServiceBusy(exceptions.APIException):
+    """Every database connection of this process is in use and none came free in time (a
+    burst: an exam ending, a course launch). Nothing was done; the client retries later."""
+
+    status_code = 503
+    default_code = "service_busy"
+    default_detail = "The service is busy right now; nothing was changed. Try again shortly."
+
+    def __init__(self, wait: int) -> None:
+        super().__init__()
+        self.wait = wait  # DRF's handler turns it into Retry-After
+
+
+def _pool_exhausted(exc: Exception) -> bool:
+    if not isinstance(exc, OperationalError):
+        return False
+    try:
+        from psycopg_pool import PoolTimeout
+    except ImportError:  # the embedded default has no connection pool
+        return False
+    return isinstance(exc.__cause__, PoolTimeout)
+
+
 def _to_api_exception(exc: Exception) -> Exception:
+    if _pool_exhausted(exc):
+        return ServiceBusy(wait=BUSY_RETRY_AFTER_SECONDS)
     if isinstance(exc, DomainError):
         return DomainAPIException(exc)
     if isinstance(exc, Http404):

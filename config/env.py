@@ -49,6 +49,7 @@ def database_config(
     var_dir: Path,
     pool: bool = True,
     pool_max_size: int = 10,
+    pool_timeout: float = 10,
     conn_max_age: int = 0,
     variable: str = "DATABASE_URL",
 ) -> dict:
@@ -74,7 +75,7 @@ def database_config(
     options = dict(config.get("OPTIONS") or {})
     options.setdefault("connect_timeout", 5)
     if pool:
-        options["pool"] = {"min_size": 1, "max_size": pool_max_size, "timeout": 10}
+        options["pool"] = {"min_size": 1, "max_size": pool_max_size, "timeout": pool_timeout}
         conn_max_age = 0  # Django refuses persistent connections together with a pool
     config.update(
         {

@@ -139,6 +139,8 @@ DATABASES = {
         var_dir=VAR_DIR,
         pool=env.bool("DATABASE_POOL", default=True),
         pool_max_size=env.int("DATABASE_POOL_MAX_SIZE", default=10),
+        # Seconds a request waits for a free connection before the API answers 503 (busy).
+        pool_timeout=env.float("DATABASE_POOL_TIMEOUT", default=10),
         conn_max_age=env.int("CONN_MAX_AGE", default=0),
     )
 }

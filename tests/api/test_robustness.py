@@ -1,6 +1,7 @@
 """Requests an attacker or a fuzzer sends: answered with the documented problem shape and a
 4xx, never a 500, never HTML, never a traceback (found by schema fuzzing and probes)."""
 
+import contextlib
 import uuid
 
 import pytest
@@ -102,3 +103,47 @@ def test_unknown_api_paths_are_api_404s_for_every_method(method):
     # Never the site's pages: a POST there would be a CSRF failure page.
     response = getattr(Client(), method)("/api/v2/auth/login/", {}, content_type="application/json")
     assert_problem(response, 404, "not_found")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_exhausted_connection_pool_answers_503_busy_with_retry_after():
+    """A burst that takes every pooled connection: a request that cannot get one in time is
+    told the service is busy (503, Retry-After, problem JSON), not a server error."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql" or "pool" not in connection.settings_dict["OPTIONS"]:
+        pytest.skip("the connection pool exists on PostgreSQL only (the CI's second run)")
+    cf.course(title="Busy")
+    pool = connection.pool
+    from psycopg_pool import PoolTimeout
+
+    held = []
+    with contextlib.suppress(PoolTimeout):
+        while True:  # take every connection the pool will give
+            held.append(pool.getconn(timeout=0.5))
+    saved_timeout, pool.timeout = pool.timeout, 0.3
+    answers = []
+
+    def request():
+        try:
+            answers.append(Client().get("/api/v2/courses/"))
+        finally:
+            connections.close_all()
+
+    try:
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join(30)
+    finally:
+        pool.timeout = saved_timeout
+        for conn in held:
+            pool.putconn(conn)
+    (response,) = answers
+    assert response.status_code == 503, response.content
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response["Retry-After"] == "2"
+    assert response.json()["code"] == "service_busy"
+    # Connections free again: the same request succeeds.
+    assert Client().get("/api/v2/courses/").status_code == 200
