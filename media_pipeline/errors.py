@@ -25,6 +25,13 @@ class UnsupportedFileType(UploadRejected):
     code = "unsupported_file_type"
 
 
+class NotAVideo(UploadRejected):
+    """The uploaded bytes are not a video container, whatever the file's name or declared
+    type said (checked from the stored bytes when the upload completes)."""
+
+    code = "not_a_video"
+
+
 class InvalidState(MediaError):
     """The asset is not in a state that allows this operation."""
 

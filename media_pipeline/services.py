@@ -14,6 +14,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
 
+import filetype
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -26,7 +27,9 @@ from media_pipeline import storage as media_storage
 from media_pipeline.errors import (
     InvalidState,
     InvalidUploadPart,
+    NotAVideo,
     ProcessingFailed,
+    StorageUnavailable,
     UnsupportedFileType,
     UploadExpired,
     UploadIncomplete,
@@ -165,17 +168,40 @@ def upload_write_part(*, asset: VideoAsset, part_number: int, stream, length: in
     return written
 
 
-@transaction.atomic
 def upload_complete(*, asset: VideoAsset) -> VideoAsset:
-    """Check the stored original has the declared size, then queue processing.
+    """Check the stored original has the declared size and is a video, then queue processing.
 
     Idempotent for retrying clients: completing an upload that already completed returns it
     unchanged. A missing or wrong-sized object leaves the upload open so the client can send
-    the bytes again.
+    the bytes again. Bytes that are not a video container (whatever the file's name or declared
+    type) are refused: the asset is marked failed with the reason, its bytes are deleted, and
+    :class:`NotAVideo` is raised after that is committed.
     """
+    with transaction.atomic():
+        asset, detected = _upload_complete(asset)
+    if detected is not None:
+        raise NotAVideo(
+            f"The uploaded file is not a video ({detected}). Upload an MP4, MOV, WebM or "
+            "MKV file."
+        )
+    return asset
+
+
+def sniff_video(head: bytes) -> str | None:
+    """None when ``head`` (a file's first bytes) starts a video container; otherwise what it
+    looks like instead, for the message."""
+    kind = filetype.guess(head)
+    if kind is not None and kind.mime.startswith("video/"):
+        return None
+    if kind is None and len(head) > 188 and head[0] == head[188] == 0x47:
+        return None  # MPEG transport stream: a sync byte every 188 bytes
+    return f"detected {kind.mime}" if kind is not None else "unrecognised content"
+
+
+def _upload_complete(asset: VideoAsset) -> tuple[VideoAsset, str | None]:
     asset = VideoAsset.objects.select_for_update().get(pk=asset.pk)
     if asset.status in (Status.UPLOADED, Status.PROCESSING, Status.READY):
-        return asset
+        return asset, None
     _check_uploadable(asset)
     name = asset.original.name
     if asset.upload_backend == Backend.S3_MULTIPART:
@@ -201,14 +227,31 @@ def upload_complete(*, asset: VideoAsset) -> VideoAsset:
             f"Received {size} bytes but {asset.size_bytes} were declared.",
             code="upload_size_mismatch",
         )
-    asset.status = Status.UPLOADED
     asset.upload_expires_at = None
     asset.upload_id = ""
+    detected = sniff_video(media_storage.read_head(name))
+    if detected is not None:
+        asset.status = Status.FAILED
+        asset.failure_reason = f"The uploaded file is not a video ({detected})."
+        asset.full_clean()
+        asset.save()
+        transaction.on_commit(lambda prefix=asset.storage_prefix: _delete_quietly(prefix))
+        _publish_after_commit(asset)
+        _finished_after_commit(asset)
+        return asset, detected
+    asset.status = Status.UPLOADED
     asset.full_clean()
     asset.save()
     _publish_after_commit(asset)
     _queue_processing(asset.pk)
-    return asset
+    return asset, None
+
+
+def _delete_quietly(prefix: str) -> None:
+    try:
+        media_storage.delete_prefix(prefix)
+    except StorageUnavailable:
+        logger.warning("Could not delete the refused upload under %s", prefix)
 
 
 def upload_abort(*, asset: VideoAsset) -> None:

@@ -167,6 +167,19 @@ def size_of(name: str) -> int | None:
         return store.size(name)
 
 
+def read_head(name: str, length: int = 8192) -> bytes:
+    """The first ``length`` bytes of a stored file (one ranged GET on S3)."""
+    store = storage()
+    with storage_errors("reading an upload"):
+        if is_s3(store):
+            answer = s3_client(store).get_object(
+                Bucket=store.bucket_name, Key=s3_key(name), Range=f"bytes=0-{length - 1}"
+            )
+            return answer["Body"].read(length)
+        with store.open(name, "rb") as handle:
+            return handle.read(length)
+
+
 def download(name: str, target: Path) -> Path:
     """Copy a stored file to a local path (or return its own path on local storage)."""
     store = storage()

@@ -93,8 +93,11 @@ class UploadCompleteView(MediaView):
         tags=TAGS,
         summary="Finish an upload and queue processing",
         description="Checks the stored object exists with the declared size (400 "
-        "`upload_missing` / `upload_size_mismatch` otherwise; the upload stays open), then "
-        "queues transcoding. Calling it again after success returns the video unchanged.",
+        "`upload_missing` / `upload_size_mismatch` otherwise; the upload stays open) and that "
+        "its first bytes are a video container (MP4/MOV, WebM/MKV, AVI, MPEG-TS …) whatever "
+        "the file's name or declared type (400 `not_a_video` otherwise: the video is marked "
+        "failed with the reason and its bytes deleted), then queues transcoding. Calling it "
+        "again after success returns the video unchanged.",
         request=None,
         responses=VideoAssetSerializer,
     )

@@ -46,3 +46,13 @@ def test_readiness_checks_the_bucket(s3_storage, settings):
     settings.STORAGES = dict(settings.STORAGES)
     with pytest.raises(Exception, match=r"404|Not Found|NoSuchBucket"):
         check_storage()
+
+
+def test_the_head_of_a_stored_upload_is_one_ranged_read(s3_storage, settings):
+    from media_pipeline import storage as media_storage
+
+    settings.STORAGES = {**settings.STORAGES, "videos": settings.STORAGES["default"]}
+    assert media_storage.is_s3()
+    name = media_storage.storage().save("uploads/clip.mp4", ContentFile(b"0123456789" * 2000))
+    assert media_storage.read_head(name, length=16) == b"0123456789012345"
+    assert len(media_storage.read_head(name)) == 8192

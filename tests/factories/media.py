@@ -32,3 +32,11 @@ class CaptionTrackFactory(factory.django.DjangoModelFactory):
     language = "en"
     label = "English"
     file = factory.LazyAttribute(lambda o: f"videos/{o.asset.key}/captions/{o.language}.vtt")
+
+
+def video_bytes(size: int) -> bytes:
+    """``size`` bytes that start like an MP4 file (an ``ftyp`` box), enough for an upload to
+    be recognised as video; the transcoder would still refuse them."""
+    head = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+    body = bytes(n % 251 for n in range(size))  # no two parts alike, so order errors show
+    return (head + body)[:size]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from media_pipeline import storage as media_storage
 from media_pipeline.delivery import LOCAL_PART_SALT
 from media_pipeline.models import VideoAsset
+from tests.factories.media import video_bytes
 from tests.media_pipeline.fixtures import ROLES, client_for, matrix
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +110,7 @@ def test_chunked_upload_in_parts_then_complete(roles, settings, clips):
 
 def test_complete_queues_processing_after_commit(roles, django_capture_on_commit_callbacks):
     client = client_for(roles.instructor)
-    body = upload_bytes(client, b"x" * 1000)
+    body = upload_bytes(client, video_bytes(1000))
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(f"{UPLOADS}{body['asset']['id']}/complete/")
     assert response.status_code == 200
@@ -120,7 +121,7 @@ def test_complete_queues_processing_after_commit(roles, django_capture_on_commit
 def test_parts_can_be_resent_and_come_in_any_order(roles, settings):
     settings.MEDIA_UPLOAD_PART_SIZE = 10
     client = client_for(roles.instructor)
-    data = bytes(range(25))
+    data = video_bytes(25)
     body = create(client, size=len(data)).json()
     parts = body["upload"]["parts"]
     for part in [parts[2], parts[0], parts[1], parts[0]]:
@@ -194,7 +195,7 @@ def test_tampered_and_expired_part_urls_are_rejected(roles):
 
 def test_expired_upload_cannot_be_completed(roles):
     client = client_for(roles.instructor)
-    body = upload_bytes(client, b"x" * 1000)
+    body = upload_bytes(client, video_bytes(1000))
     VideoAsset.objects.update(upload_expires_at=timezone.now() - timedelta(seconds=1))
     response = client.post(f"{UPLOADS}{body['asset']['id']}/complete/")
     assert response.status_code == 410
@@ -207,7 +208,7 @@ EXPECTED_COMPLETE = matrix(200)
 
 @pytest.mark.parametrize("role", ROLES)
 def test_complete_authorization_matrix(roles, role):
-    body = upload_bytes(client_for(roles.instructor), b"x" * 1000)
+    body = upload_bytes(client_for(roles.instructor), video_bytes(1000))
     response = client_for(roles.user(role)).post(f"{UPLOADS}{body['asset']['id']}/complete/")
     assert response.status_code == EXPECTED_COMPLETE[role]
     expected_status = "uploaded" if response.status_code == 200 else "awaiting_upload"
@@ -219,7 +220,7 @@ EXPECTED_ABORT = matrix(204)
 
 @pytest.mark.parametrize("role", ROLES)
 def test_abort_authorization_matrix(roles, role):
-    body = upload_bytes(client_for(roles.instructor), b"x" * 1000)
+    body = upload_bytes(client_for(roles.instructor), video_bytes(1000))
     asset = VideoAsset.objects.get()
     response = client_for(roles.user(role)).post(f"{UPLOADS}{body['asset']['id']}/abort/")
     assert response.status_code == EXPECTED_ABORT[role]
@@ -233,7 +234,7 @@ def test_abort_authorization_matrix(roles, role):
 
 def test_completed_upload_cannot_be_aborted(roles):
     client = client_for(roles.instructor)
-    body = upload_bytes(client, b"x" * 1000)
+    body = upload_bytes(client, video_bytes(1000))
     client.post(f"{UPLOADS}{body['asset']['id']}/complete/")
     response = client.post(f"{UPLOADS}{body['asset']['id']}/abort/")
     assert response.status_code == 409
@@ -246,3 +247,51 @@ def test_resume_authorization_matrix(roles, role):
     body = create(client_for(roles.instructor)).json()
     response = client_for(roles.user(role)).get(f"{UPLOADS}{body['asset']['id']}/")
     assert response.status_code == EXPECTED_COMPLETE[role]
+
+
+NOT_VIDEOS = {
+    "pdf": b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n" + b"0" * 600,
+    "html": b"<!doctype html><html><body><script>alert(1)</script></body></html>" + b" " * 600,
+    "zip": b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 600,
+    "text": b"just some words, nothing like a container " * 20,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(NOT_VIDEOS))
+def test_bytes_that_are_not_a_video_are_refused_whatever_the_name_and_type(
+    roles, kind, django_capture_on_commit_callbacks
+):
+    """The name says .mp4 and the declared type video/mp4; the stored bytes decide."""
+    data = NOT_VIDEOS[kind]
+    client = client_for(roles.instructor)
+    body = upload_bytes(client, data, filename="lecture.mp4", content_type="video/mp4")
+    asset_id = body["asset"]["id"]
+    name = VideoAsset.objects.get(pk=asset_id).original.name
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{UPLOADS}{asset_id}/complete/")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "not_a_video"
+    assert "not a video" in response.json()["detail"]
+    asset = VideoAsset.objects.get(pk=asset_id)
+    assert asset.status == "failed" and "not a video" in asset.failure_reason
+    assert not media_storage.storage().exists(name)  # the refused bytes are gone
+    # Nothing to process: completing again says it failed, it never becomes "uploaded".
+    again = client.post(f"{UPLOADS}{asset_id}/complete/")
+    assert again.status_code == 409 and VideoAsset.objects.get(pk=asset_id).status == "failed"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm",  # Matroska / WebM
+        b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  ",  # QuickTime
+        b"RIFF\x00\x00\x00\x00AVI LIST",  # AVI
+    ],
+)
+def test_common_video_containers_are_recognised(head):
+    from media_pipeline.services import sniff_video
+
+    assert sniff_video(head + b"\x00" * 256) is None
+    ts = bytearray(400)
+    ts[0] = ts[188] = 0x47  # an MPEG transport stream: a sync byte every 188 bytes
+    assert sniff_video(bytes(ts)) is None
