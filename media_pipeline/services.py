@@ -181,8 +181,7 @@ def upload_complete(*, asset: VideoAsset) -> VideoAsset:
         asset, detected = _upload_complete(asset)
     if detected is not None:
         raise NotAVideo(
-            f"The uploaded file is not a video ({detected}). Upload an MP4, MOV, WebM or "
-            "MKV file."
+            f"The uploaded file is not a video ({detected}). Upload an MP4, MOV, WebM or MKV file."
         )
     return asset
 
