@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from api.problems import problem_response
+from learning.accounts import admin_views as account_admin_views
 from learning.certificates import views as certificate_views
 from ops import views as ops_views
 
@@ -16,6 +17,10 @@ urlpatterns = [
     path("readyz", ops_views.readyz, name="readyz"),
     path("metrics", ops_views.metrics, name="metrics"),
     path("django-admin/", admin.site.urls),
+    # Wagtail's sign-in form with brute-force protection (same URL name, found first).
+    path(
+        "admin/login/", account_admin_views.ThrottledLoginView.as_view(), name="wagtailadmin_login"
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/", include("api.urls")),

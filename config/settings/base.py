@@ -178,6 +178,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+# Brute-force protection of the admin's sign-in form (learning/accounts/login_limits.py):
+# failures per account and per client address before sign-in is refused for the window.
+ADMIN_LOGIN_MAX_FAILURES_PER_ACCOUNT = env.int("ADMIN_LOGIN_MAX_FAILURES_PER_ACCOUNT", default=5)
+ADMIN_LOGIN_MAX_FAILURES_PER_IP = env.int("ADMIN_LOGIN_MAX_FAILURES_PER_IP", default=20)
+ADMIN_LOGIN_LOCKOUT_SECONDS = env.int("ADMIN_LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 # Links in account emails point at the headless frontend.
 FRONTEND_URL = env.str("FRONTEND_URL", default=SITE_URL).rstrip("/")
 FRONTEND_VERIFY_EMAIL_PATH = env.str(

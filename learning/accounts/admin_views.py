@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
+from wagtail.admin.views.account import LoginView as WagtailLoginView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.users.views import users as wagtail_users
 
-from learning.accounts import services
+from learning.accounts import login_limits, services
 from learning.accounts.errors import AccountError
 from learning.accounts.models import InstructorRequest
 from learning.accounts.roles import roles_of
@@ -153,3 +155,35 @@ class InstructorRequestViewSet(ModelViewSet):
 
     def get_queryset(self, request):
         return InstructorRequest.objects.select_related("user", "decided_by")
+
+
+class ThrottledLoginView(WagtailLoginView):
+    """Wagtail's sign-in form with brute-force protection (:mod:`login_limits`): locked
+    accounts and addresses get the form back with a message and HTTP 429, and the password is
+    not even checked."""
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")
+        if login_limits.is_locked(request, username):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(
+                None,
+                _(
+                    "Too many failed sign-in attempts. Wait %(minutes)s minutes, or reset "
+                    "your password."
+                )
+                % {"minutes": max(1, settings.ADMIN_LOGIN_LOCKOUT_SECONDS // 60)},
+            )
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(settings.ADMIN_LOGIN_LOCKOUT_SECONDS)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        login_limits.record_failure(self.request, self.request.POST.get("username", ""))
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        login_limits.record_success(self.request, self.request.POST.get("username", ""))
+        return super().form_valid(form)
