@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
     "api.middleware.ApiProblemMiddleware",  # no HTML error pages under /api/, DEBUG or not
     "django.middleware.security.SecurityMiddleware",
+    "config.security.security_headers_middleware",  # CSP and Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -111,6 +112,12 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+
+# Security headers: nosniff, Referrer-Policy and COOP from SecurityMiddleware (here and in
+# production alike); CSP and Permissions-Policy from config/security.py.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
