@@ -19,7 +19,7 @@ import pytest
 from tests.factories import UserFactory
 from tests.factories import learning as lf
 from tests.factories.media import VideoAssetFactory
-from tests.support.processes import BIN
+from tests.support.processes import BIN, server_output
 
 pytestmark = [
     pytest.mark.fuzz,
@@ -105,4 +105,4 @@ def test_every_operation_answers_as_documented(role, fuzz_world, live_asgi_url, 
     result = subprocess.run(command, capture_output=True, text=True, timeout=900)
     start = result.stdout.find("FAILURES")
     summary = result.stdout[start : start + 12000] if start >= 0 else result.stdout[-6000:]
-    assert result.returncode == 0, summary
+    assert result.returncode == 0, f"{summary}\n--- server log ---\n{server_output(live_asgi_url)}"

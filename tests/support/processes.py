@@ -68,6 +68,10 @@ def _spawn(command: list[str], env: dict[str, str] | None) -> subprocess.Popen:
     return proc
 
 
+# Servers started by asgi_server, by base URL, so a failing test can show what they logged.
+SERVERS: dict[str, subprocess.Popen] = {}
+
+
 def output_tail(proc: subprocess.Popen, limit: int = 6000) -> str:
     """The end of what a running process printed so far (for failure messages)."""
     log = proc.log_file
@@ -116,6 +120,7 @@ def asgi_server(env: dict[str, str] | None = None, timeout: float = 30) -> Itera
         env,
     )
     url = f"http://127.0.0.1:{port}"
+    SERVERS[url] = proc
     deadline = time.monotonic() + timeout
     try:
         while True:
@@ -131,7 +136,14 @@ def asgi_server(env: dict[str, str] | None = None, timeout: float = 30) -> Itera
             time.sleep(0.2)
         yield url
     finally:
+        SERVERS.pop(url, None)
         _stop(proc)
+
+
+def server_output(url: str, limit: int = 12000) -> str:
+    """What the server started by :func:`asgi_server` at ``url`` printed so far."""
+    proc = SERVERS.get(url)
+    return output_tail(proc, limit) if proc is not None else ""
 
 
 @contextlib.contextmanager
