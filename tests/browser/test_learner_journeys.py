@@ -17,7 +17,7 @@ from django.conf import settings
 
 from learning.progress.models import LessonProgress
 from tests.browser import learner
-from tests.support.processes import asgi_server, test_database_env
+from tests.support import processes
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -25,20 +25,28 @@ PASSWORD = "a-long-unusual-passphrase-17"
 EMAIL = "new.learner@example.com"
 
 
-@pytest.fixture(scope="module")
-def frontend_server(django_db_setup, django_db_blocker):
-    """The ASGI app on a free port (never 8000), with the default preview target."""
-    with django_db_blocker.unblock():
-        env = test_database_env(DJANGO_ALLOW_ASYNC_UNSAFE=None)
-    with asgi_server(env) as url:
+@pytest.fixture
+def frontend_server(demo):
+    """The ASGI app on a free port (never 8000), with the default preview target; one per
+    journey, started after the demo content exists (a server kept across the database
+    flush between tests would serve from stale caches)."""
+    env = processes.test_database_env(DJANGO_ALLOW_ASYNC_UNSAFE=None)
+    with processes.asgi_server(env) as url:
         yield url
 
 
 @pytest.fixture
 def demo(transactional_db):
     """What `make run` serves: the demo courses with their real (4 s) videos and captions."""
-    from learning.demo.services import load_demo_data
+    from wagtail.models import Collection
 
+    from learning.demo.services import load_demo_data
+    from tests.factories import courses as cf
+
+    # A flushed transactional database has lost the page tree and collection roots.
+    cf._ensure_page_tree_root()
+    if not Collection.objects.filter(depth=1).exists():
+        Collection.add_root(name="Root")
     return load_demo_data()
 
 
@@ -215,3 +223,40 @@ def test_new_learner_registers_enrolls_watches_reads_and_sees_progress(
         session.allow_console_error(r"Failed to load resource: net::ERR_FILE_NOT_FOUND$")
     session.assert_clean()
     assert learner.outside_public_api(session) == []
+
+
+def test_editor_previews_a_draft_lesson_in_the_frontend(frontend_server, demo, browser_session):
+    from cms.models import SectionPage
+    from tests.browser import authoring
+
+    section = SectionPage.objects.get(title="Getting started")
+    draft = section.get_latest_revision_as_object()
+    lessons = draft.lessons
+    reading = next(child for child in lessons if child.value["title"] == "Why Python")
+    first = reading.value["content"][0]
+    first.value = type(first.value)("<p>Draft: Python code reads like plain English.</p>")
+    draft.lessons = lessons
+    draft.save_revision()  # a draft: the live lesson keeps the published text
+
+    session = browser_session(frontend_server)
+    page = session.new_page()
+    session.login(page, "editor@example.com", "unpuzzle-demo")
+    page.goto(session.url(f"/admin/pages/{section.pk}/edit/"))
+    outer = authoring.open_preview(page)
+    frame = outer.frame_locator("iframe")
+    frame.get_by_text("Preview of unpublished changes").wait_for()
+    reading_view = frame.locator("article[data-kind=reading]", has_text="Why Python")
+    reading_view.get_by_text("Draft: Python code reads like plain English.").wait_for()
+    kinds = [el.get_attribute("data-kind") for el in frame.locator("article[data-kind]").all()]
+    assert kinds == ["video", "reading", "reading", "quiz"]
+    src = frame.locator("body").evaluate("() => window.location.pathname")
+    assert src == "/learn/preview"
+    reading_view.scroll_into_view_if_needed()
+    learner.publish_screenshot(session.screenshot(page, "editor-preview"), "editor-preview")
+
+    # Learners still get the published text.
+    live = page.request.get(
+        session.url(f"/api/v2/courses/{section.get_parent().pk}/lessons/{reading.id}/")
+    ).json()
+    assert "Draft:" not in str(live["body"])
+    session.assert_clean()

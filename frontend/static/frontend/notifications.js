@@ -83,6 +83,21 @@ function connect() {
   });
 }
 
+function bellIcon() {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute(
+    "d",
+    "M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z",
+  );
+  svg.append(path);
+  return svg;
+}
+
 export async function startBell(target) {
   if (!target) return;
   slot = target;
@@ -90,7 +105,7 @@ export async function startBell(target) {
   const toggle = h(
     "button",
     { type: "button", id: "bell", class: "bell", "aria-expanded": "false", "aria-controls": "bell-panel", "aria-label": "Notifications" },
-    h("span", { "aria-hidden": "true" }, "🔔"),
+    bellIcon(),
     h("span", { class: "count", "aria-hidden": "true" }),
   );
   toggle.addEventListener("click", () => {

@@ -38,6 +38,7 @@ function lessonView(lesson) {
 }
 
 export async function preview({ params }) {
+  document.body.classList.add("preview-mode"); // no learner navigation inside the admin
   let data;
   try {
     data = await api(`/preview/?${new URLSearchParams({ content_type: params.get("content_type") || "", token: params.get("token") || "" })}`, { auth: false });
