@@ -1,7 +1,8 @@
 """The reference student frontend in headless Chromium against a live server and worker, on
 the demo content: a new learner registers, confirms the address from the e-mail, signs in,
 enrolls, plays the demo video for real (a checkpoint stops it), resumes after a reload, cannot
-complete it by seeking to the end, completes it by watching, completes a reading and sees the
+complete it by seeking to the end, completes it by watching (the network drops on the way:
+heartbeats wait offline and count once), completes a reading, passes a quiz and sees the
 percent on the dashboard. axe-core finds no serious or critical problem on the main screens,
 and every request is the frontend, the public API, a WebSocket, media or static files.
 An editor previews a draft change in the admin and sees the draft text in the frontend."""
@@ -191,15 +192,39 @@ def test_new_learner_registers_enrolls_watches_reads_and_sees_progress(
     page.get_by_label("Your answer").fill("Python")
     page.get_by_role("button", name="Check answer").click()
     page.locator(".verdict").wait_for()
+    # The network drops while watching: spans wait in the local queue, then count once.
+    session.context.set_offline(True)
+    session.allow_console_error(r"ERR_INTERNET_DISCONNECTED")
     page.get_by_role("button", name="Continue the video").click()
     wait_for(lambda: video_state(page)["ended"], timeout=30, what="the end of the video")
+    queued = page.evaluate("() => JSON.parse(localStorage.getItem('unpuzzle.heartbeats'))")
+    assert queued and all(event["lesson_id"] == lesson_id for event in queued)
+    assert progress(lesson_id).status != "completed"
+    session.context.set_offline(False)
     page.locator("#lesson-status", has_text="Completed").wait_for()
-    assert progress(lesson_id).status == "completed"
+    assert page.evaluate("() => localStorage.getItem('unpuzzle.heartbeats')") == "[]"
+    row = progress(lesson_id)
+    assert row.status == "completed"
+    assert 3.6 <= row.watched_seconds <= 4.0  # every span counted once
 
     # The next lesson, a reading: mark complete.
     page.locator("a[rel=next]").click()
     page.get_by_role("button", name="Mark complete").click()
     page.locator("#lesson-status", has_text="Completed").wait_for()
+
+    # The quiz: graded on the server, results with feedback.
+    page.get_by_role("link", name="Getting started quiz").click()
+    page.get_by_role("button", name="Start the quiz").click()
+    page.locator("fieldset[data-type=single_choice]").get_by_label("print").check()
+    page.locator("fieldset[data-type=true_false]").get_by_label("True").check()
+    page.locator("fieldset[data-type=multiple_choice]").get_by_label("def").check()
+    page.locator("fieldset[data-type=multiple_choice]").get_by_label("return").check()
+    page.locator("fieldset[data-type=numeric]").get_by_label("Your answer").fill("2.5")
+    page.locator("fieldset[data-type=short_text]").get_by_label("Your answer").fill("Print")
+    page.get_by_role("button", name="Submit answers").click()
+    page.get_by_role("heading", name="You passed").wait_for()
+    assert page.locator(".quiz-result .is-correct").count() == 5
+    learner.publish_screenshot(session.screenshot(page, "quiz-result"), "quiz-result")
 
     # The dashboard shows the percent the API computes.
     page.get_by_role("link", name="My learning").click()
