@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 
+from learning.accounts.models import User
 from learning.progress.models import LessonProgress
 from tests.browser import learner
 from tests.support import processes
@@ -197,12 +198,13 @@ def test_new_learner_registers_enrolls_watches_reads_and_sees_progress(
     session.allow_console_error(r"ERR_INTERNET_DISCONNECTED")
     page.get_by_role("button", name="Continue the video").click()
     wait_for(lambda: video_state(page)["ended"], timeout=30, what="the end of the video")
-    queued = page.evaluate("() => JSON.parse(localStorage.getItem('unpuzzle.heartbeats'))")
+    queue_key = f"unpuzzle.heartbeats.{User.objects.get(email=EMAIL).pk}"
+    queued = page.evaluate("(key) => JSON.parse(localStorage.getItem(key))", queue_key)
     assert queued and all(event["lesson_id"] == lesson_id for event in queued)
     assert progress(lesson_id).status != "completed"
     session.context.set_offline(False)
     page.locator("#lesson-status", has_text="Completed").wait_for()
-    assert page.evaluate("() => localStorage.getItem('unpuzzle.heartbeats')") == "[]"
+    assert page.evaluate("(key) => localStorage.getItem(key)", queue_key) == "[]"
     row = progress(lesson_id)
     assert row.status == "completed"
     assert 3.6 <= row.watched_seconds <= 4.0  # every span counted once

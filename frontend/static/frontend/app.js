@@ -116,6 +116,8 @@ async function boot() {
   await restore();
   onAuthChange(({ signedIn, reason }) => {
     renderNav();
+    // Heartbeats kept while signed out (or offline) are sent once a session exists again.
+    if (signedIn) flushQueued();
     if (!signedIn && reason && reason !== "signed_out") {
       const main = document.getElementById("main");
       main.prepend(alertBox("Your session has ended. Sign in again to continue."));

@@ -2,26 +2,35 @@
 //
 // Spans are closed on pause, seek, end, every few seconds of playback and when the page is
 // hidden or left; each becomes an event with its own client_event_id and goes into a queue
-// kept in localStorage. The queue is sent in batches (pause, seek, end, visibilitychange,
+// kept in localStorage (per person). The queue is sent in batches (pause, seek, end, visibilitychange,
 // pagehide with a keepalive fetch, every 15 s), and an event leaves it only once the server
 // has answered for it. Offline or signed out, events wait and are sent later; the server
 // counts each event id once, so sending one twice never double counts.
-import { accessToken, api } from "./api.js";
+import { accessToken, api, currentUser } from "./api.js";
 
-const QUEUE_KEY = "unpuzzle.heartbeats";
+// One queue per person: on a shared browser, nobody's spans are sent with another's session.
+const QUEUE_PREFIX = "unpuzzle.heartbeats.";
 const MAX_BATCH = 50;
 const SPAN_SECONDS = 5;
 
+function queueKey() {
+  const user = currentUser();
+  return user ? `${QUEUE_PREFIX}${user.id}` : null;
+}
+
 function load() {
+  const key = queueKey();
+  if (!key) return [];
   try {
-    return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]");
+    return JSON.parse(localStorage.getItem(key) || "[]");
   } catch {
     return [];
   }
 }
 
 function save(queue) {
-  localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
+  const key = queueKey();
+  if (key) localStorage.setItem(key, JSON.stringify(queue));
 }
 
 export function queued() {

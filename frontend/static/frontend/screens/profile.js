@@ -55,6 +55,7 @@ export async function profile() {
                 {
                   type: "button",
                   class: "secondary small",
+                  "aria-label": `Sign out ${s.user_agent || "this device"}`,
                   onclick: async () => {
                     await api(`/me/sessions/${s.id}/`, { method: "DELETE" });
                     item.remove();
