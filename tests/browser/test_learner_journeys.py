@@ -209,6 +209,16 @@ def test_new_learner_registers_enrolls_watches_reads_and_sees_progress(
     assert row.status == "completed"
     assert 3.6 <= row.watched_seconds <= 4.0  # every span counted once
 
+    # The AI tutor (offline provider) streams an answer citing the video; a citation seeks.
+    page.get_by_text("Ask the AI tutor").click()
+    page.get_by_label("Your question").fill("What are the lessons like?")
+    page.get_by_role("button", name="Ask").click()
+    cited = page.locator(".tutor-sources button", has_text="Welcome at 0:0").first
+    cited.wait_for(timeout=30_000)
+    assert "Lessons are short videos" in page.locator(".tutor-answer").inner_text()
+    cited.click()
+    assert video_state(page)["t"] < 3
+
     # The next lesson, a reading: mark complete.
     page.locator("a[rel=next]").click()
     page.get_by_role("button", name="Mark complete").click()

@@ -6,6 +6,7 @@ import { lessonKindLabel, readingBlocks } from "../blocks.js";
 import { alertBox, announce, clock, h, html, link, progressBar, render } from "../dom.js";
 import { flushQueued, trackPlayback } from "../heartbeats.js";
 import { answerOf, questionFieldset, showResult } from "../questions.js";
+import { tutorPanel } from "../tutor.js";
 
 const CAPTIONS_PREF = "unpuzzle.captions";
 
@@ -161,6 +162,9 @@ export async function lesson({ args: [courseId, lessonId] }) {
   if (body.kind === "video") cleanup = await videoLesson(content, course, body, enrolled);
   else if (body.kind === "reading") readingLesson(content, course, body, enrolled, status);
   else if (body.kind === "quiz") await quizLesson(content, course, body, enrolled, status);
+  if (enrolled && course.ai_tutor_enabled && body.kind !== "quiz") {
+    pager.before(tutorPanel({ course, lesson: body, video: content.querySelector("video") }));
+  }
 }
 
 // --- Video ------------------------------------------------------------------------------------
