@@ -2,9 +2,10 @@
 the demo content: a new learner registers, confirms the address from the e-mail, signs in,
 enrolls, plays the demo video for real (a checkpoint stops it), resumes after a reload, cannot
 complete it by seeking to the end, completes it by watching (the network drops on the way:
-heartbeats wait offline and count once), completes a reading, passes a quiz and sees the
-percent on the dashboard. axe-core finds no serious or critical problem on the main screens,
-and every request is the frontend, the public API, a WebSocket, media or static files.
+heartbeats wait offline and count once), asks the AI tutor and follows a citation into the
+video, completes a reading, passes a quiz and sees the percent on the dashboard. axe-core
+finds no serious or critical problem on the main screens, and every request is the frontend,
+the public API, a WebSocket, media or static files.
 An editor previews a draft change in the admin and sees the draft text in the frontend."""
 
 from __future__ import annotations
