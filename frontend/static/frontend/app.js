@@ -1,6 +1,6 @@
 // Boot and routing of the reference student frontend (no build step: plain ES modules).
 import { currentUser, onAuthChange, restore, signOut } from "./api.js";
-import { h, link, render, alertBox } from "./dom.js";
+import { h, link, render } from "./dom.js";
 import { startBell, stopBell } from "./notifications.js";
 import { flushQueued } from "./heartbeats.js";
 
@@ -119,8 +119,10 @@ async function boot() {
     // Heartbeats kept while signed out (or offline) are sent once a session exists again.
     if (signedIn) flushQueued();
     if (!signedIn && reason && reason !== "signed_out") {
-      const main = document.getElementById("main");
-      main.prepend(alertBox("Your session has ended. Sign in again to continue."));
+      // The session was revoked or expired: back to sign-in, then to where the learner was
+      // (unsent heartbeats stay queued and are sent after signing in).
+      const here = window.location.pathname + window.location.search;
+      navigate(`/sign-in?ended=1&next=${encodeURIComponent(here)}`, { replace: true });
     }
   });
   renderNav();

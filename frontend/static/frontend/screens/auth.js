@@ -50,6 +50,7 @@ export function signInScreen({ params }) {
       "div",
       { class: "narrow" },
       h("h1", {}, "Sign in"),
+      params.get("ended") ? alertBox("Your session has ended. Sign in again to continue.", "info") : null,
       form(
         "Sign in",
         [

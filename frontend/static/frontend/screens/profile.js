@@ -1,6 +1,57 @@
 // Profile: name and display name; signed-in devices (sign one out); data export.
-import { api, readable, reloadUser } from "../api.js";
+import { api, readable, reloadUser, signOut } from "../api.js";
+import { navigate } from "../app.js";
 import { alertBox, announce, field, h, render } from "../dom.js";
+
+function dataRights() {
+  const exportMessage = h("div", { "aria-live": "polite" });
+  const exportButton = h("button", { type: "button", class: "secondary" }, "Download my data (JSON)");
+  exportButton.addEventListener("click", async () => {
+    try {
+      const data = await api("/me/export/");
+      const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+      const a = h("a", { href: URL.createObjectURL(blob), download: "my-unpuzzle-data.json" });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      exportMessage.replaceChildren(alertBox("Your data was downloaded.", "success"));
+    } catch (error) {
+      exportMessage.replaceChildren(alertBox(readable(error)));
+    }
+  });
+  const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
+  const deleteMessage = h("div", { "aria-live": "assertive" });
+  const deleteForm = h(
+    "form",
+    {
+      class: "stack",
+      "aria-label": "Delete my account",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          await api("/me/", { method: "DELETE", body: { password: password.value } });
+          await signOut().catch(() => {});
+          navigate("/", { replace: true });
+        } catch (error) {
+          deleteMessage.replaceChildren(alertBox(readable(error)));
+        }
+      },
+    },
+    h("p", {}, "Your personal data is erased and every device is signed out. Anonymous learning records stay for course statistics."),
+    field("Password", password),
+    h("button", { type: "submit", class: "danger" }, "Delete my account"),
+    deleteMessage,
+  );
+  return h(
+    "section",
+    { "aria-labelledby": "data-title" },
+    h("h2", { id: "data-title" }, "Your data"),
+    exportButton,
+    exportMessage,
+    h("h3", {}, "Delete my account"),
+    deleteForm,
+  );
+}
 
 export async function profile() {
   const user = await reloadUser();
@@ -38,6 +89,7 @@ export async function profile() {
     h("p", { class: "meta" }, `${user.email} · ${user.email_verified ? "confirmed" : "not confirmed yet"}`),
     form,
     sessions,
+    dataRights(),
   );
   try {
     const list = await api("/me/sessions/?page_size=50");
