@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/", include("api.urls")),
+    path("learn/", include("frontend.urls")),  # the reference student frontend
     path(
         "certificates/verify/<str:code>/",
         certificate_views.verify_page,

@@ -64,8 +64,10 @@ class TokenPairSerializer(serializers.Serializer):
         help_text="Short-lived access token: `Authorization: Bearer <access>`."
     )
     refresh = serializers.CharField(
+        allow_blank=True,
         help_text="Refresh token. Single use: each refresh returns a new one; reusing an old "
-        "one signs the whole session out."
+        "one signs the whole session out. Empty in cookie mode (`refresh_cookie`): the token "
+        "is then only in the httpOnly cookie.",
     )
     access_expires_at = serializers.DateTimeField()
     refresh_expires_at = serializers.DateTimeField()
@@ -130,13 +132,26 @@ class RegisterSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=LANGUAGES, required=False, default="en")
 
 
+REFRESH_COOKIE_HELP = (
+    "Cookie mode, for first-party browser clients: the refresh token is set as an httpOnly "
+    "cookie (scoped to `/api/v2/auth/`, SameSite=Strict) instead of being returned, so scripts "
+    "never read it. Refresh and logout then take it from the cookie; they need the header "
+    "`X-Refresh-Cookie: 1`."
+)
+
+
 class LoginSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, style={"input_type": "password"})
+    refresh_cookie = serializers.BooleanField(default=False, help_text=REFRESH_COOKIE_HELP)
 
 
 class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField(max_length=2000)
+    refresh = serializers.CharField(
+        max_length=2000,
+        required=False,
+        help_text="The refresh token; leave out in cookie mode (it is read from the cookie).",
+    )
 
 
 class TokenSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -39,6 +40,39 @@ def _token_pair(session, refresh) -> dict:
         "refresh_expires_at": datetime.fromtimestamp(refresh["exp"], tz=UTC),
         "session_id": session.id,
     }
+
+
+REFRESH_COOKIE_NAME = "unpuzzle_refresh"
+REFRESH_COOKIE_PATH = "/api/v2/auth/"
+REFRESH_COOKIE_HEADER = "HTTP_X_REFRESH_COOKIE"
+
+
+def _set_refresh_cookie(request, response, body: dict) -> None:
+    """Cookie mode: the refresh token travels only in an httpOnly cookie, never in the body."""
+    response.set_cookie(
+        REFRESH_COOKIE_NAME,
+        body["refresh"],
+        expires=body["refresh_expires_at"],
+        path=REFRESH_COOKIE_PATH,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Strict",
+    )
+    response.data["refresh"] = ""
+
+
+def _refresh_from(request, data) -> tuple[str, bool]:
+    """The refresh token of a request: the body's, or in cookie mode the cookie's. Cookie mode
+    needs a custom header, which a cross-site form cannot send (and fetch only after CORS)."""
+    if data.get("refresh"):
+        return data["refresh"], False
+    cookie = request.COOKIES.get(REFRESH_COOKIE_NAME)
+    if cookie and request.META.get(REFRESH_COOKIE_HEADER) == "1":
+        return cookie, True
+    raise ValidationError(
+        {"refresh": ["Send the refresh token, or the cookie with `X-Refresh-Cookie: 1`."]},
+        code="required",
+    )
 
 
 def _validated(serializer_class, request, **kwargs):
@@ -130,7 +164,9 @@ class LoginView(PublicAuthView):
         request=s.LoginSerializer,
         responses={200: s.LoginResponseSerializer},
         description="Sign in; starts a session (see `/api/v2/me/sessions/`). A wrong password "
-        "and an unknown address give the same `invalid_credentials` answer.",
+        "and an unknown address give the same `invalid_credentials` answer. With "
+        "`refresh_cookie: true` the refresh token is set as an httpOnly cookie and `refresh` "
+        "is empty.",
     )
     def post(self, request):
         data = _validated(s.LoginSerializer, request)
@@ -143,7 +179,10 @@ class LoginView(PublicAuthView):
         )
         body = _token_pair(session, refresh)
         body["user"] = s.ProfileSerializer(session.user, context={"request": request}).data
-        return Response(body)
+        response = Response(body)
+        if data["refresh_cookie"]:
+            _set_refresh_cookie(request, response, body)
+        return response
 
 
 class RefreshView(PublicAuthView):
@@ -155,12 +194,18 @@ class RefreshView(PublicAuthView):
         request=s.RefreshSerializer,
         responses={200: s.TokenPairSerializer},
         description="Exchange a refresh token for a new access + refresh pair. The old refresh "
-        "token stops working; presenting it again signs the session out (`token_reused`).",
+        "token stops working; presenting it again signs the session out (`token_reused`). "
+        "In cookie mode (signed in with `refresh_cookie`) send no body token and the header "
+        "`X-Refresh-Cookie: 1`: the token is read from, and the new one set in, the cookie.",
     )
     def post(self, request):
         data = _validated(s.RefreshSerializer, request)
-        session, refresh = services.session_refresh(refresh=data["refresh"])
-        return Response(_token_pair(session, refresh))
+        token, from_cookie = _refresh_from(request, data)
+        session, refresh = services.session_refresh(refresh=token)
+        response = Response(_token_pair(session, refresh))
+        if from_cookie:
+            _set_refresh_cookie(request, response, response.data)
+        return response
 
 
 class LogoutView(PublicAuthView):
@@ -169,12 +214,17 @@ class LogoutView(PublicAuthView):
         operation_id="auth_logout",
         request=s.RefreshSerializer,
         responses={204: None},
-        description="Sign out: the session of this refresh token ends, its access tokens too.",
+        description="Sign out: the session of this refresh token ends, its access tokens too. "
+        "In cookie mode send `X-Refresh-Cookie: 1` and no body token; the cookie is cleared.",
     )
     def post(self, request):
         data = _validated(s.RefreshSerializer, request)
-        services.session_logout(refresh=data["refresh"])
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        token, from_cookie = _refresh_from(request, data)
+        services.session_logout(refresh=token)
+        response = Response(status=status.HTTP_204_NO_CONTENT)
+        if from_cookie:
+            response.delete_cookie(REFRESH_COOKIE_NAME, path=REFRESH_COOKIE_PATH, samesite="Strict")
+        return response
 
 
 class PasswordResetView(PublicAuthView):

@@ -190,8 +190,9 @@ LOGIN_URL = "wagtailadmin_login"
 ADMIN_LOGIN_MAX_FAILURES_PER_ACCOUNT = env.int("ADMIN_LOGIN_MAX_FAILURES_PER_ACCOUNT", default=5)
 ADMIN_LOGIN_MAX_FAILURES_PER_IP = env.int("ADMIN_LOGIN_MAX_FAILURES_PER_IP", default=20)
 ADMIN_LOGIN_LOCKOUT_SECONDS = env.int("ADMIN_LOGIN_LOCKOUT_SECONDS", default=15 * 60)
-# Links in account emails point at the headless frontend.
-FRONTEND_URL = env.str("FRONTEND_URL", default=SITE_URL).rstrip("/")
+# Links in account emails point at the headless frontend: by default the reference frontend
+# this server ships at /learn/ (so they follow SITE_URL), or any other given by FRONTEND_URL.
+FRONTEND_URL = env.str("FRONTEND_URL", default=f"{SITE_URL}/learn").rstrip("/")
 FRONTEND_VERIFY_EMAIL_PATH = env.str(
     "FRONTEND_VERIFY_EMAIL_PATH", default="/verify-email?token={token}"
 )
@@ -239,13 +240,16 @@ WAGTAIL_FINISH_WORKFLOW_ACTION = "cms.review.publish_reviewed"
 # Wagtail's read/write API (/api/cms/v3/) for authoring clients: rich text in and out as
 # Wagtail's database HTML.
 WAGTAILAPI_RICH_TEXT_FORMAT = "db_html"
-# Preview: with no frontend configured, the admin's preview renders the site's own templates
-# (courses and sections, every lesson kind, no answers). With HEADLESS_PREVIEW_CLIENT_URL (or
-# FRONTEND_URL) set, it opens that frontend at ?content_type=<app.model>&token=<signed>, and the
-# frontend reads /api/v2/preview/ with them.
-HEADLESS_PREVIEW_CLIENT_URL = env.str("HEADLESS_PREVIEW_CLIENT_URL", default="").rstrip("/")
-if not HEADLESS_PREVIEW_CLIENT_URL and env.str("FRONTEND_URL", default=""):
-    HEADLESS_PREVIEW_CLIENT_URL = f"{FRONTEND_URL}/preview"
+# Preview: the admin's preview opens the headless frontend at
+# ?content_type=<app.model>&token=<signed>, and the frontend reads /api/v2/preview/ with them.
+# With HEADLESS_PREVIEW_CLIENT_URL set empty it renders the site's own templates instead
+# (courses and sections, every lesson kind, no answers).
+# By default the reference frontend's preview screen on the host the admin is served from
+# (a path, so it works on any host and port); set it empty for the site's own templates.
+HEADLESS_PREVIEW_CLIENT_URL = env.str(
+    "HEADLESS_PREVIEW_CLIENT_URL",
+    default=f"{FRONTEND_URL}/preview" if env.str("FRONTEND_URL", default="") else "/learn/preview",
+).rstrip("/")
 WAGTAIL_HEADLESS_PREVIEW = {
     "CLIENT_URLS": {"default": HEADLESS_PREVIEW_CLIENT_URL or "/preview"},
     "SERVE_BASE_URL": None,
@@ -685,3 +689,9 @@ CELERY_BEAT_SCHEDULE["assessment-close-expired-attempts"] = {
     "schedule": timedelta(minutes=1),
     "options": {"queue": "default", "expires": 55},
 }
+
+# --- Reference student frontend (/learn/) ----------------------------------------------------
+INSTALLED_APPS += ["frontend"]
+# Hosts media is played and shown from besides this server (an S3 bucket or CDN origin such as
+# https://media.example.com), allowed by the frontend's Content-Security-Policy.
+FRONTEND_MEDIA_ORIGINS = env.list("FRONTEND_MEDIA_ORIGINS", default=[])

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.core.files.images import ImageFile
 from django.db import transaction
-from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
 from cms.authoring import ensure_course_authoring
@@ -21,6 +20,7 @@ from cms.models import (
     HomePage,
     SectionPage,
 )
+from learning.demo import covers
 
 
 def _reading(title, paragraphs, *, minutes=5, free_preview=False, code=None, tip=None):
@@ -351,6 +351,7 @@ DEMO_COURSES = [
         "price": Decimal("0"),
         "tags": ["python", "programming"],
         "color": (53, 114, 165),
+        "motif": "code",
         "sections": PYTHON_SECTIONS,
         "publish": True,
     },
@@ -363,6 +364,7 @@ DEMO_COURSES = [
         "price": Decimal("29.00"),
         "tags": ["data"],
         "color": (46, 139, 87),
+        "motif": "chart",
         "sections": DATA_SECTIONS,
         "publish": True,
     },
@@ -375,6 +377,7 @@ DEMO_COURSES = [
         "price": Decimal("49.00"),
         "tags": ["python", "testing"],
         "color": (120, 80, 160),
+        "motif": "checks",
         "sections": [PYTHON_SECTIONS[2]],
         "publish": False,
     },
@@ -404,16 +407,22 @@ def ensure_catalog(home: HomePage) -> CourseIndexPage:
     return catalog
 
 
-def _cover(title: str, color: tuple[int, int, int]):
+def _cover(spec) -> object:
+    """A generated cover (gradient, a motif, the title) with descriptive alt text."""
     Image = get_image_model()
+    title = f"{spec['title']} cover"
     existing = Image.objects.filter(title=title).first()
     if existing:
         return existing
-    buffer = io.BytesIO()
-    # At least the largest cover rendition (card, 800x450), so the card is full size.
-    PILImage.new("RGB", (1280, 720), color).save(buffer, format="PNG")
+    png = covers.cover_png(
+        title=spec["title"], subtitle=spec["subtitle"], color=spec["color"], motif=spec["motif"]
+    )
     slug = title.lower().replace(" ", "-")
-    return Image.objects.create(title=title, file=ImageFile(buffer, name=f"{slug}.png"))
+    return Image.objects.create(
+        title=title,
+        description=covers.cover_alt(title=spec["title"], motif=spec["motif"]),
+        file=ImageFile(io.BytesIO(png), name=f"{slug}.png"),
+    )
 
 
 def _with_videos(lessons, videos):
@@ -435,7 +444,7 @@ def _build_course(spec, *, catalog, categories, instructor, editor, videos) -> C
         category=categories[spec["category"]],
         level=spec["level"],
         price=spec["price"],
-        cover_image=_cover(f"{spec['title']} cover", spec["color"]),
+        cover_image=_cover(spec),
         learning_outcomes=[("outcome", "Explain the main ideas"), ("outcome", "Practise them")],
         owner=instructor,
         live=False,

@@ -16,8 +16,12 @@ UPLOAD_LIMIT_BYTES = 3 * 1024 * 1024
 def admin_server(django_db_setup, django_db_blocker):
     """The ASGI app on a free port (never 8000): the admin must not assume one."""
     with django_db_blocker.unblock():
+        # The authoring journey checks the site's own preview templates; the reference
+        # frontend's preview has its own journey.
         env = test_database_env(
-            MEDIA_UPLOAD_MAX_BYTES=str(UPLOAD_LIMIT_BYTES), DJANGO_ALLOW_ASYNC_UNSAFE=None
+            MEDIA_UPLOAD_MAX_BYTES=str(UPLOAD_LIMIT_BYTES),
+            DJANGO_ALLOW_ASYNC_UNSAFE=None,
+            HEADLESS_PREVIEW_CLIENT_URL="",
         )
     with asgi_server(env) as url:
         assert not url.endswith(":8000")

@@ -1,5 +1,6 @@
-"""Preview: the site's own templates when no frontend is configured (any host and port, since
-nothing is hard-coded), the headless frontend with a signed token when one is."""
+"""Preview: the headless frontend with a signed token (by default the reference frontend at
+/learn/preview), or the site's own templates when the frontend preview is switched off (any
+host and port, since nothing is hard-coded)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,10 @@ def _preview(client, page, **headers):
     return client.get(url, **headers)
 
 
-def test_without_a_frontend_preview_renders_the_sites_templates(client, editor, instructor):
+def test_without_a_frontend_preview_renders_the_sites_templates(
+    client, editor, instructor, settings
+):
+    settings.HEADLESS_PREVIEW_CLIENT_URL = ""  # opted out of the reference frontend
     clip = VideoAssetFactory(owner=instructor, status="ready", duration_seconds=8.0)
     course = cf.course(title="Preview course", instructors=[instructor], publish=False)
     section = cf.section(

@@ -104,7 +104,21 @@ def test_it_builds_two_published_courses_and_one_in_review(api_client):
         assert kinds == {"video", "reading", "quiz"}
     draft = CoursePage.objects.get(slug="python-testing")
     assert not draft.live and draft.workflow_in_progress
-    assert api_client.get("/courses/python-for-beginners/").status_code == 200
+    page = api_client.get("/courses/python-for-beginners/")
+    assert page.status_code == 200
+    # Generated covers (not flat colour blocks) described by their alt text, here and on the
+    # site.
+    from PIL import Image as PILImage
+
+    course = CoursePage.objects.get(slug="python-for-beginners")
+    with course.cover_image.open_file() as handle:
+        colours = PILImage.open(handle).convert("RGB").getcolors(maxcolors=1_000_000)
+    assert len(colours) > 100
+    alt = course.cover_image.description
+    assert alt.startswith("Course cover for “Python for beginners”: an editor window")
+    python_item = next(i for i in catalog["results"] if i["slug"] == "python-for-beginners")
+    assert python_item["cover"]["alt"] == alt
+    assert f'alt="{alt}"' in page.content.decode()
 
 
 def test_the_demo_student_is_enrolled_once():
