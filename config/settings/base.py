@@ -664,6 +664,14 @@ ASSISTANT_TRANSCRIPT_WINDOW_SECONDS = env.float("ASSISTANT_TRANSCRIPT_WINDOW_SEC
 ASSISTANT_PASSAGE_WORDS = env.int("ASSISTANT_PASSAGE_WORDS", default=120)
 ASSISTANT_TRANSCRIPT_PASSAGE_WORDS = env.int("ASSISTANT_TRANSCRIPT_PASSAGE_WORDS", default=80)
 ASSISTANT_TRANSCRIPT_PASSAGE_SECONDS = env.float("ASSISTANT_TRANSCRIPT_PASSAGE_SECONDS", default=45)
+# Optional tokens (in + out, as the ledger records them) per day / month per plan; 0 = none.
+ASSISTANT_PLAN_TOKEN_LIMITS = {
+    plan: {
+        "day": env.int(f"ASSISTANT_{plan.upper()}_DAILY_TOKENS", default=0),
+        "month": env.int(f"ASSISTANT_{plan.upper()}_MONTHLY_TOKENS", default=0),
+    }
+    for plan in ("free", "premium", "enterprise")
+}
 # --- Assessment -----------------------------------------------------------------------------
 # A submission this long after an attempt's deadline (a request in flight) is still graded,
 # with the answers saved in time; later ones are refused and the attempt closes by itself.
