@@ -124,3 +124,18 @@ class MediaNotFound(MediaError):
     code = "not_found"
     kind = ErrorKind.NOT_FOUND
     default_message = "No such video."
+
+
+class SpeechToTextUnavailable(MediaError):
+    """The speech-to-text endpoint failed in a way worth retrying (down, 429, 5xx, timeout,
+    an answer that is not a transcription)."""
+
+    code = "speech_to_text_unavailable"
+    kind = ErrorKind.UNAVAILABLE
+
+
+class SpeechToTextRefused(MediaError):
+    """The speech-to-text endpoint refused the request (bad key, unknown model, bad audio):
+    retrying will not help."""
+
+    code = "speech_to_text_refused"

@@ -22,7 +22,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from media_pipeline import captions as caption_files
-from media_pipeline import events, ffmpeg
+from media_pipeline import events, ffmpeg, speech
 from media_pipeline import storage as media_storage
 from media_pipeline.errors import (
     InvalidState,
@@ -359,19 +359,34 @@ def video_reprocess(*, asset: VideoAsset) -> VideoAsset:
     return asset
 
 
-@transaction.atomic
-def caption_upload(*, asset: VideoAsset, language: str, label: str, content: bytes) -> CaptionTrack:
-    """Add or replace the caption track of a language from WebVTT or SRT bytes."""
-    language = caption_files.validate_language(language)
-    parsed = caption_files.parse(content)
-    track = CaptionTrack.objects.select_for_update().filter(asset=asset, language=language).first()
+def _captions_changed_after_commit(asset_id: int) -> None:
+    """A video's captions changed (uploaded, generated, deleted): run
+    ``MEDIA_CAPTIONS_HANDLERS`` ``(asset)`` after commit (e.g. re-indexing the courses that
+    show the video for the tutor). Handlers must not break the caption write."""
+    from django.utils.module_loading import import_string
+
+    def run():
+        current = VideoAsset.objects.filter(pk=asset_id).first()
+        for path in settings.MEDIA_CAPTIONS_HANDLERS:
+            try:
+                import_string(path)(current)
+            except Exception:
+                logger.exception("Media captions handler %s failed for video %s", path, asset_id)
+
+    if settings.MEDIA_CAPTIONS_HANDLERS:
+        transaction.on_commit(run)
+
+
+def _caption_store(
+    *, asset: VideoAsset, track: CaptionTrack | None, language: str, label: str, cues, webvtt: str
+) -> CaptionTrack:
     track = track or CaptionTrack(asset=asset, language=language)
     track.label = (label or language)[:100]
     track.file.name = f"{asset.storage_prefix}/captions/{language}.vtt"
     track.full_clean()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{language}.vtt"
-        path.write_text(parsed.webvtt, encoding="utf-8")
+        path.write_text(webvtt, encoding="utf-8")
         media_storage.put_file(track.file.name, path)
     track.save()
     track.segments.all().delete()
@@ -379,15 +394,82 @@ def caption_upload(*, asset: VideoAsset, language: str, label: str, content: byt
         TranscriptSegment(
             track=track, position=i, start_seconds=c.start, end_seconds=c.end, text=c.text
         )
-        for i, c in enumerate(parsed.cues)
+        for i, c in enumerate(cues)
     )
+    _captions_changed_after_commit(asset.pk)
     return track
+
+
+@transaction.atomic
+def caption_upload(*, asset: VideoAsset, language: str, label: str, content: bytes) -> CaptionTrack:
+    """Add or replace the caption track of a language from WebVTT or SRT bytes."""
+    language = caption_files.validate_language(language)
+    parsed = caption_files.parse(content)
+    track = CaptionTrack.objects.select_for_update().filter(asset=asset, language=language).first()
+    return _caption_store(
+        asset=asset,
+        track=track,
+        language=language,
+        label=label,
+        cues=parsed.cues,
+        webvtt=parsed.webvtt,
+    )
 
 
 @transaction.atomic
 def caption_delete(*, track: CaptionTrack) -> None:
     media_storage.delete(track.file.name)
+    asset_id = track.asset_id
     track.delete()
+    _captions_changed_after_commit(asset_id)
+
+
+# --- Captions from speech ----------------------------------------------------------------------
+
+
+def _queue_speech_captions(asset: VideoAsset) -> None:
+    """A video just became ready: when speech-to-text is configured and the video has no
+    captions, transcribe it in the ``media`` queue after commit."""
+    if not speech.enabled() or asset.captions.exists():
+        return
+    from media_pipeline.tasks import captions_from_speech
+
+    asset_id = asset.pk
+    transaction.on_commit(lambda: captions_from_speech.delay(asset_id))
+
+
+def captions_from_speech(*, asset_id: int) -> CaptionTrack | None:
+    """Transcribe a ready video without captions into a caption track
+    (``MEDIA_STT_LANGUAGE``), stored like uploaded captions. None when there is nothing to
+    do: speech-to-text off, the video not ready, captions already there (also when some were
+    uploaded while this ran: people's captions are never replaced), no audio.
+    :class:`SpeechToTextUnavailable` and :class:`StorageUnavailable` propagate for a retry;
+    nothing is written before the whole video is transcribed."""
+    asset = VideoAsset.objects.filter(pk=asset_id, status=Status.READY).first()
+    if asset is None or not speech.enabled() or asset.captions.exists():
+        return None
+    language = caption_files.validate_language(settings.MEDIA_STT_LANGUAGE or "en")
+    with tempfile.TemporaryDirectory(prefix="unpuzzle-speech-") as tmp:
+        try:
+            source = media_storage.download(asset.original.name, Path(tmp) / "source")
+        except FileNotFoundError:
+            logger.info("Video %s: no original to transcribe", asset_id)
+            return None
+        cues = speech.transcribe(source, Path(tmp) / "audio")
+    if not cues:
+        return None
+    with transaction.atomic():
+        asset = VideoAsset.objects.select_for_update().get(pk=asset_id)
+        if asset.captions.exists():
+            return None
+        return _caption_store(
+            asset=asset,
+            track=None,
+            language=language,
+            label=f"{language} (automatic)",
+            cues=cues,
+            webvtt=caption_files.render_webvtt(cues),
+        )
 
 
 # --- Processing ------------------------------------------------------------------------------
@@ -546,6 +628,7 @@ def _store_outputs(asset_id, hls_prefix: str, out: Path, renditions, poster_name
     asset.save()
     _publish_after_commit(asset)
     _finished_after_commit(asset)
+    _queue_speech_captions(asset)
 
 
 def video_create_from_file(*, user, title: str, path: Path, content_type: str) -> VideoAsset:

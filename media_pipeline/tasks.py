@@ -14,7 +14,12 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from media_pipeline import services
-from media_pipeline.errors import StorageUnavailable
+from media_pipeline.errors import (
+    ProcessingFailed,
+    SpeechToTextRefused,
+    SpeechToTextUnavailable,
+    StorageUnavailable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -84,3 +89,31 @@ def expire_uploads() -> int:
 def recover_stuck_videos() -> dict:
     """Periodic (Celery beat): queue again videos whose processing message was lost."""
     return services.videos_recover_stuck()
+
+
+@shared_task(
+    bind=True,
+    name="media_pipeline.tasks.captions_from_speech",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.MEDIA_PROCESSING_SOFT_TIME_LIMIT,
+    time_limit=settings.MEDIA_PROCESSING_TIME_LIMIT,
+    max_retries=None,  # bounded below by MEDIA_STT_MAX_RETRIES, read at run time
+)
+def captions_from_speech(self, asset_id: int) -> str:
+    """Captions from speech for a ready video without captions (optional step). A provider
+    or storage outage is retried with backoff; giving up, or a refusal, leaves the video as
+    it is (ready, without captions): nothing is marked failed."""
+    try:
+        track = services.captions_from_speech(asset_id=asset_id)
+    except (SpeechToTextUnavailable, StorageUnavailable) as exc:
+        if self.request.retries >= settings.MEDIA_STT_MAX_RETRIES:
+            logger.warning("Video %s: no captions from speech, gave up: %s", asset_id, exc)
+            return "gave_up"
+        countdown = settings.MEDIA_STT_RETRY_BACKOFF_SECONDS * (2**self.request.retries)
+        logger.info("Video %s: %s Retrying in %.0f s.", asset_id, exc, countdown)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    except (SpeechToTextRefused, ProcessingFailed) as exc:
+        logger.warning("Video %s: no captions from speech: %s", asset_id, exc)
+        return "refused"
+    return "captioned" if track else "skipped"

@@ -206,7 +206,13 @@ class UsagePeriodSerializer(serializers.Serializer):
     used = serializers.IntegerField()
     remaining = serializers.IntegerField()
     resets_at = serializers.DateTimeField()
-    tokens = serializers.IntegerField()
+    tokens = serializers.IntegerField(help_text="Tokens in + out of this period's calls.")
+    token_limit = serializers.IntegerField(
+        allow_null=True, help_text="Tokens allowed in this period by the plan; null: no limit."
+    )
+    tokens_remaining = serializers.IntegerField(
+        allow_null=True, help_text="Tokens left before the token limit; null: no limit."
+    )
 
 
 class UsageSerializer(serializers.Serializer):

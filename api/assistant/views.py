@@ -393,23 +393,30 @@ class MyUsageView(APIView):
         tags=TAG,
         operation_id="me_assistant_usage",
         responses={200: s.UsageSerializer},
-        description="Your tutor plan, and interactions used and left today and this month.",
+        description="Your tutor plan, and interactions used and left today and this month, "
+        "with the tokens used and, when the plan limits tokens, the token limit and what is "
+        "left.",
     )
     def get(self, request):
         plan = services.plan_of(request.user)
         limits = services.plan_limits(plan)
+        token_limits = services.plan_token_limits(plan)
         counters = selectors.usage_counters(request.user)
         starts = selectors.period_starts()
         body = {"plan": plan, "provider": get_provider().name}
         for period, start in starts.items():
             counter = counters.get(period)
             used = counter.used if counter else 0
+            tokens = counter.tokens if counter else 0
+            token_limit = token_limits.get(period)
             body[period] = {
                 "limit": limits[period],
                 "used": used,
                 "remaining": max(0, limits[period] - used),
                 "resets_at": selectors.period_resets_at(period, start),
-                "tokens": counter.tokens if counter else 0,
+                "tokens": tokens,
+                "token_limit": token_limit,
+                "tokens_remaining": None if token_limit is None else max(0, token_limit - tokens),
             }
         return Response(s.UsageSerializer(body).data)
 

@@ -468,6 +468,22 @@ CELERY_BEAT_SCHEDULE["media-expire-uploads"] = {
     "schedule": timedelta(minutes=15),
     "options": {"queue": "default", "expires": 14 * 60},  # light work: not behind ffmpeg
 }
+# Functions (asset) -> None run after a video's captions change (uploaded, generated,
+# deleted), comma-separated: the AI tutor re-indexes the courses that show the video.
+MEDIA_CAPTIONS_HANDLERS = env.list(
+    "MEDIA_CAPTIONS_HANDLERS", default=["learning.assistant.handlers.video_captions_changed"]
+)
+# Captions from speech (optional, off until MEDIA_STT_API_KEY is set): a video that becomes
+# ready without captions is transcribed by an OpenAI-compatible /audio/transcriptions endpoint.
+MEDIA_STT_API_KEY = env.str("MEDIA_STT_API_KEY", default="")
+MEDIA_STT_BASE_URL = env.str("MEDIA_STT_BASE_URL", default="")  # empty: OpenAI's
+MEDIA_STT_MODEL = env.str("MEDIA_STT_MODEL", default="whisper-1")
+MEDIA_STT_LANGUAGE = env.str("MEDIA_STT_LANGUAGE", default="en")  # the caption track's language
+# Audio is sent in chunks under this size (OpenAI's limit is 25 MB).
+MEDIA_STT_MAX_CHUNK_BYTES = env.int("MEDIA_STT_MAX_CHUNK_BYTES", default=24 * 1024 * 1024)
+MEDIA_STT_TIMEOUT_SECONDS = env.float("MEDIA_STT_TIMEOUT_SECONDS", default=300)
+MEDIA_STT_MAX_RETRIES = env.int("MEDIA_STT_MAX_RETRIES", default=4)
+MEDIA_STT_RETRY_BACKOFF_SECONDS = env.float("MEDIA_STT_RETRY_BACKOFF_SECONDS", default=30)
 # --- End of media pipeline -------------------------------------------------------------------
 
 # --- Operations ------------------------------------------------------------------------------
@@ -680,6 +696,14 @@ ASSISTANT_TRANSCRIPT_WINDOW_SECONDS = env.float("ASSISTANT_TRANSCRIPT_WINDOW_SEC
 ASSISTANT_PASSAGE_WORDS = env.int("ASSISTANT_PASSAGE_WORDS", default=120)
 ASSISTANT_TRANSCRIPT_PASSAGE_WORDS = env.int("ASSISTANT_TRANSCRIPT_PASSAGE_WORDS", default=80)
 ASSISTANT_TRANSCRIPT_PASSAGE_SECONDS = env.float("ASSISTANT_TRANSCRIPT_PASSAGE_SECONDS", default=45)
+# Optional tokens (in + out, as the ledger records them) per day / month per plan; 0 = none.
+ASSISTANT_PLAN_TOKEN_LIMITS = {
+    plan: {
+        "day": env.int(f"ASSISTANT_{plan.upper()}_DAILY_TOKENS", default=0),
+        "month": env.int(f"ASSISTANT_{plan.upper()}_MONTHLY_TOKENS", default=0),
+    }
+    for plan in ("free", "premium", "enterprise")
+}
 # --- Assessment -----------------------------------------------------------------------------
 # A submission this long after an attempt's deadline (a request in flight) is still graded,
 # with the answers saved in time; later ones are refused and the attempt closes by itself.

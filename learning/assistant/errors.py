@@ -87,16 +87,27 @@ class QuotaExceeded(AssistantError):
     kind = ErrorKind.RATE_LIMITED
     code = "assistant_quota_exceeded"
 
-    def __init__(self, *, period: str, limit: int, used: int, resets_at, plan: str) -> None:
-        self.period, self.limit, self.used, self.resets_at, self.plan = (
+    def __init__(
+        self,
+        *,
+        period: str,
+        limit: int,
+        used: int,
+        resets_at,
+        plan: str,
+        unit: str = "interactions",
+    ) -> None:
+        self.period, self.limit, self.used, self.resets_at, self.plan, self.unit = (
             period,
             limit,
             used,
             resets_at,
             plan,
+            unit,
         )
+        what = "tutor interactions" if unit == "interactions" else "tutor tokens"
         message = (
-            f"You have used all {limit} tutor interactions of this {period} on the {plan} "
+            f"You have used all {limit} {what} of this {period} on the {plan} "
             "plan. Upgrade your plan for more, or come back when the quota resets."
         )
         super().__init__(message)
@@ -105,6 +116,7 @@ class QuotaExceeded(AssistantError):
     def extra(self) -> dict:
         return {
             "period": self.period,
+            "unit": self.unit,
             "limit": self.limit,
             "used": self.used,
             "resets_at": self.resets_at.isoformat(),

@@ -9,14 +9,15 @@ instructions. The learner's own words are quoted the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from string import Template
 
 from django.conf import settings
 
-from learning.assistant.providers import ModelRequest, Source, estimate_tokens
+from learning.assistant import tokens
+from learning.assistant.providers import ModelRequest, Source
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 AGENT_TEMPLATES = {
@@ -84,7 +85,7 @@ def _fields(ctx: PromptContext) -> dict:
     transcript = ""
     if ctx.transcript is not None:
         transcript = "Transcript around the learner's moment:\n" + _render_source(ctx.transcript)
-    passages = "\n\n".join(_render_source(s) for s in ctx.passages) or "(no matching passages)"
+    passages = rendered_passages(ctx) or "(no matching passages)"
     return {
         "course_title": quoted(ctx.course_title),
         "lesson_title": quoted(ctx.lesson_title) or "(none)",
@@ -100,11 +101,12 @@ def _fields(ctx: PromptContext) -> dict:
 
 
 def _history_messages(ctx: PromptContext, budget: int) -> list[dict]:
-    """The newest turns that fit ``budget`` tokens, oldest first."""
+    """The newest turns whose messages (content and chat framing, counted with the real
+    tokenizer) fit ``budget`` tokens, oldest first."""
     kept: list[dict] = []
     used = 0
     for role, content in reversed(ctx.history):
-        cost = estimate_tokens(content) + 4
+        cost = tokens.message_tokens(content)
         if used + cost > budget:
             break
         kept.append({"role": role, "content": content})
@@ -112,10 +114,31 @@ def _history_messages(ctx: PromptContext, budget: int) -> list[dict]:
     return list(reversed(kept))
 
 
+def rendered_passages(ctx: PromptContext) -> str:
+    return "\n\n".join(_render_source(s) for s in ctx.passages)
+
+
+def content_tokens(ctx: PromptContext) -> int:
+    """Tokens the course content takes in the prompt, counted with the real tokenizer on the
+    text exactly as rendered: the transcript window and the retrieved passages block."""
+    transcript = _render_source(ctx.transcript) if ctx.transcript is not None else ""
+    return tokens.count_tokens(transcript) + tokens.count_tokens(rendered_passages(ctx))
+
+
 def fit_passages(ctx: PromptContext, budget: int) -> None:
-    """Drop the lowest-ranked passages until the course content fits ``budget`` tokens."""
-    while ctx.passages and sum(estimate_tokens(s.text) for s in ctx.sources) > budget:
+    """Drop the lowest-ranked passages until the course content fits ``budget`` tokens; a
+    transcript window that alone exceeds the budget is cut (by tokens) to fit."""
+    while ctx.passages and content_tokens(ctx) > budget:
         ctx.passages.pop()
+    if ctx.transcript is not None and content_tokens(ctx) > budget:
+        text = quoted(ctx.transcript.text)
+        room = tokens.count_tokens(text) - (content_tokens(ctx) - budget)
+        while text and content_tokens(
+            replace(ctx, transcript=replace(ctx.transcript, text=text))
+        ) > (budget):
+            text = tokens.truncate(text, room)
+            room -= 1
+        ctx.transcript = replace(ctx.transcript, text=text)
 
 
 def build(agent: str, ctx: PromptContext) -> ModelRequest:

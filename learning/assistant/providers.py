@@ -27,6 +27,7 @@ import openai
 from django.conf import settings
 
 from learning.assistant import errors
+from learning.assistant.tokens import count_tokens, prompt_tokens
 
 
 @dataclass
@@ -79,14 +80,6 @@ class Completion:
 @dataclass
 class StreamDelta:
     text: str
-
-
-def estimate_tokens(text: str) -> int:
-    """Tokens of ``text`` for budgets: ~4 characters per token for English prose, counting
-    each word and punctuation run at least once (an upper bound close to BPE counts)."""
-    if not text:
-        return 0
-    return max(len(text) // 4, len(re.findall(r"\w+|[^\w\s]", text)) * 3 // 4) + 1
 
 
 # --- Circuit breaker ------------------------------------------------------------------------
@@ -311,8 +304,8 @@ class OpenAICompatibleProvider(Provider):
         yield Completion(
             text=text,
             tokens_in=int(getattr(usage, "prompt_tokens", 0) or 0)
-            or sum(estimate_tokens(m["content"]) for m in request.messages),
-            tokens_out=int(getattr(usage, "completion_tokens", 0) or 0) or estimate_tokens(text),
+            or prompt_tokens(request.messages),
+            tokens_out=int(getattr(usage, "completion_tokens", 0) or 0) or count_tokens(text),
             model=model,
             provider=self.name,
             latency_ms=int((time.monotonic() - started) * 1000),
@@ -412,8 +405,8 @@ class OfflineProvider(Provider):
         text = self._text(request)
         return Completion(
             text=text,
-            tokens_in=sum(estimate_tokens(m["content"]) for m in request.messages),
-            tokens_out=estimate_tokens(text),
+            tokens_in=prompt_tokens(request.messages),
+            tokens_out=count_tokens(text),
             model=self.model,
             provider=self.name,
         )

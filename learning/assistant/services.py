@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cms import selectors as cms_selectors
@@ -271,6 +271,12 @@ def plan_limits(plan: str) -> dict[str, int]:
     return settings.ASSISTANT_PLAN_LIMITS.get(plan) or settings.ASSISTANT_PLAN_LIMITS[Plan.FREE]
 
 
+def plan_token_limits(plan: str) -> dict[str, int]:
+    """Tokens per period of ``plan``; a period without a limit is absent (0 means none)."""
+    limits = getattr(settings, "ASSISTANT_PLAN_TOKEN_LIMITS", {}).get(plan) or {}
+    return {period: int(limit) for period, limit in limits.items() if limit}
+
+
 @transaction.atomic
 def tutor_plan_set(*, user, plan: str) -> TutorPlan:
     row, _ = TutorPlan.objects.update_or_create(user=user, defaults={"plan": plan})
@@ -287,10 +293,14 @@ class Reservation:
 def quota_take(*, user) -> Reservation:
     """Take one interaction from today's and this month's quota, or raise
     :class:`QuotaExceeded` with the limit, the use and when it resets. Each counter is taken
-    with a conditional UPDATE (``used < limit``): the database serialises parallel takers on
-    the row, so exactly as many succeed as there are units left."""
+    with a conditional UPDATE (``used < limit``, and ``tokens < token limit`` when the plan
+    has one): the database serialises parallel takers on the row, so exactly as many succeed
+    as there are units left. Tokens are those of the ledger (added to the counter in the
+    transaction that writes the ledger row); a call's tokens are known only once it is
+    answered, so a token limit refuses the interactions after the one that reached it."""
     plan = plan_of(user)
     limits = plan_limits(plan)
+    token_limits = plan_token_limits(plan)
     starts = selectors.period_starts()
     with transaction.atomic():
         UsageCounter.objects.bulk_create(
@@ -298,21 +308,28 @@ def quota_take(*, user) -> Reservation:
             ignore_conflicts=True,
         )
         for period, start in starts.items():
-            taken = UsageCounter.objects.filter(
-                user=user, period=period, period_start=start, used__lt=limits[period]
-            ).update(used=F("used") + 1)
+            room = Q(used__lt=limits[period])
+            if period in token_limits:
+                room &= Q(tokens__lt=token_limits[period])
+            taken = (
+                UsageCounter.objects.filter(user=user, period=period, period_start=start)
+                .filter(room)
+                .update(used=F("used") + 1)
+            )
             if not taken:
-                used = (
+                used, tokens_used = (
                     UsageCounter.objects.filter(user=user, period=period, period_start=start)
-                    .values_list("used", flat=True)
+                    .values_list("used", "tokens")
                     .first()
-                )
+                ) or (0, 0)
+                over_tokens = used < limits[period]
                 raise errors.QuotaExceeded(
                     period=period,
-                    limit=limits[period],
-                    used=used or 0,
+                    limit=token_limits[period] if over_tokens else limits[period],
+                    used=tokens_used if over_tokens else used,
                     resets_at=selectors.period_resets_at(period, start),
                     plan=plan,
+                    unit="tokens" if over_tokens else "interactions",
                 )
     return Reservation(user.pk, starts)
 

@@ -5,15 +5,25 @@
 (answers after ``delay`` seconds), ``garbage`` (200 with a body that is not a completion),
 ``partial`` (streams two pieces then drops the connection), ``flaky`` (429 for the first
 ``fail_times`` requests, then ok). Every request body is kept in ``requests``.
+
+``POST /v1/audio/transcriptions`` (multipart, as the ``openai`` package sends it) answers
+``verbose_json`` with ``segments``: by default one segment per ``segment_seconds`` of the
+uploaded WAV audio (its length read from the file), text ``"<chunk number> part <n>"``;
+``transcribe`` replaces that. The same modes apply; each upload is kept in ``uploads``
+(form fields, file name and size in bytes).
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import threading
 import time
+import wave
 from collections.abc import Callable, Iterator
+from email.parser import BytesParser
+from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -27,6 +37,9 @@ class FakeOpenAI:
         self.first_chunk_at: list[float] = []  # time.monotonic() of each stream's 1st token
         self.reply: Callable[[dict], str] = lambda body: "Use print() to show text [1]."
         self.url = ""
+        self.uploads: list[dict] = []
+        self.segment_seconds = 2.0
+        self.transcribe: Callable[[dict, float], list[dict]] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -54,9 +67,49 @@ def _handler(state: FakeOpenAI):
             self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
             self.wfile.flush()
 
+        def _transcription(self, raw: bytes) -> None:
+            upload = _multipart(self.headers.get("Content-Type", ""), raw)
+            with state._lock:
+                state.uploads.append(upload)
+                count = len(state.uploads)
+            mode = state.mode
+            if mode == "flaky":
+                mode = "rate_limit" if count <= state.fail_times else "ok"
+            if mode == "rate_limit":
+                return self._json(429, {"error": {"message": "slow down", "type": "rate_limit"}})
+            if mode == "error":
+                return self._json(500, {"error": {"message": "boom", "type": "server_error"}})
+            if mode == "garbage":
+                return self._json(200, b"<html>definitely not json")
+            duration = _wav_seconds(upload["file"])
+            if state.transcribe is not None:
+                segments = state.transcribe(upload, duration)
+            else:
+                segments, start, n = [], 0.0, 0
+                while start < duration - 1e-6:
+                    end = min(duration, start + state.segment_seconds)
+                    segments.append(
+                        {"id": n, "start": start, "end": end, "text": f" {count} part {n}"}
+                    )
+                    start, n = end, n + 1
+            text = "".join(seg["text"] for seg in segments).strip()
+            return self._json(
+                200,
+                {
+                    "task": "transcribe",
+                    "language": "english",
+                    "duration": duration,
+                    "text": text,
+                    "segments": segments,
+                },
+            )
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}")
+            raw = self.rfile.read(length)
+            if self.path.endswith("/audio/transcriptions"):
+                return self._transcription(raw)
+            body = json.loads(raw or b"{}")
             with state._lock:
                 state.requests.append(body)
                 count = len(state.requests)
@@ -134,6 +187,28 @@ def _handler(state: FakeOpenAI):
             self._chunk(b"")
 
     return Handler
+
+
+def _multipart(content_type: str, raw: bytes) -> dict:
+    """Form fields of a multipart/form-data body; the file as bytes under ``file``."""
+    message = BytesParser(policy=default).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
+    fields: dict = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        value = part.get_payload(decode=True)
+        if part.get_filename():
+            fields["filename"], fields["file"] = part.get_filename(), value
+        else:
+            fields.setdefault(name, []).append(value.decode())
+    fields["size"] = len(fields.get("file") or b"")
+    return fields
+
+
+def _wav_seconds(data: bytes | None) -> float:
+    with wave.open(io.BytesIO(data or b""), "rb") as wav:
+        return wav.getnframes() / wav.getframerate()
 
 
 @contextlib.contextmanager

@@ -103,3 +103,60 @@ def test_parallel_requests_with_one_left_exactly_one_succeeds(student, instructo
     assert UsageCounter.objects.get(user=student, period="month").used == 1
     assert LedgerEntry.objects.filter(ok=True).count() == 1
     assert Message.objects.filter(role="assistant").count() == 1
+
+
+@pytest.mark.django_db
+def test_daily_token_limit_from_the_ledger_429(setup, openai_server, settings, student):
+    """Optional tokens per day: counted from the provider's usage the ledger records; once
+    reached, the next interaction is refused before any provider call."""
+    _, client, url = setup
+    settings.ASSISTANT_PLAN_LIMITS = {"free": {"day": 10, "month": 100}}
+    settings.ASSISTANT_PLAN_TOKEN_LIMITS = {"free": {"day": 240, "month": 0}}
+    assert client.post(url, {"content": "loop one"}).status_code == 201  # 101 + 20 tokens
+    assert client.post(url, {"content": "loop two"}).status_code == 201  # 102 + 20: 243
+    response = client.post(url, {"content": "loop three"})
+    assert response.status_code == 429
+    body = response.json()
+    assert body["code"] == "assistant_quota_exceeded" and body["unit"] == "tokens"
+    assert body["period"] == "day" and body["limit"] == 240 and body["used"] == 243
+    today = datetime.now(UTC).date()
+    assert body["resets_at"].startswith(str(today.fromordinal(today.toordinal() + 1)))
+    assert "240 tutor tokens" in body["detail"]
+    assert len(openai_server.requests) == 2  # refused before calling the provider
+    ledger = LedgerEntry.objects.filter(user=student, ok=True)
+    assert sum(e.tokens_in + e.tokens_out for e in ledger) == 243
+    day = UsageCounter.objects.get(user=student, period="day")
+    assert (day.used, day.tokens) == (2, 243)  # the refused request took nothing
+    usage = client.get("/api/v2/me/assistant/usage/").json()
+    assert usage["day"]["token_limit"] == 240 and usage["day"]["tokens"] == 243
+    assert usage["day"]["tokens_remaining"] == 0
+    assert usage["month"]["token_limit"] is None and usage["month"]["tokens_remaining"] is None
+    assert usage["day"]["remaining"] == 8  # interactions are left; tokens are not
+
+
+@pytest.mark.django_db
+def test_monthly_token_limit_per_plan_and_failed_calls_cost_no_tokens(
+    setup, openai_server, settings, student
+):
+    _, client, url = setup
+    settings.ASSISTANT_PLAN_LIMITS = {
+        "free": {"day": 10, "month": 100},
+        "premium": {"day": 10, "month": 100},
+    }
+    settings.ASSISTANT_PLAN_TOKEN_LIMITS = {
+        "free": {"day": 0, "month": 100},
+        "premium": {"day": 0, "month": 1000},
+    }
+    openai_server.mode = "error"
+    assert client.post(url, {"content": "loop"}).status_code == 503
+    assert UsageCounter.objects.get(user=student, period="month").tokens == 0
+    openai_server.mode = "ok"
+    assert client.post(url, {"content": "loop"}).status_code == 201
+    body = client.post(url, {"content": "loop"}).json()
+    assert body["unit"] == "tokens" and body["period"] == "month" and body["limit"] == 100
+    assert body["used"] == UsageCounter.objects.get(user=student, period="month").tokens > 100
+    services.tutor_plan_set(user=student, plan="premium")
+    assert client.post(url, {"content": "loop"}).status_code == 201
+    usage = client.get("/api/v2/me/assistant/usage/").json()
+    assert usage["plan"] == "premium" and usage["month"]["token_limit"] == 1000
+    assert usage["month"]["tokens_remaining"] == 1000 - usage["month"]["tokens"]
