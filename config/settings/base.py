@@ -671,3 +671,23 @@ CELERY_BEAT_SCHEDULE["assessment-close-expired-attempts"] = {
     "schedule": timedelta(minutes=1),
     "options": {"queue": "default", "expires": 55},
 }
+
+# --- Analytics (learning/analytics) --------------------------------------------------------------
+# Rollups run on the `analytics` queue this often (beat `analytics-rollups`); each reads what was
+# stored up to now minus the lag, so rows of transactions still open are never passed by.
+ANALYTICS_ROLLUP_INTERVAL_SECONDS = env.int("ANALYTICS_ROLLUP_INTERVAL_SECONDS", default=300)
+ANALYTICS_ROLLUP_LAG_SECONDS = env.int("ANALYTICS_ROLLUP_LAG_SECONDS", default=120)
+ANALYTICS_ROLLUP_LOCK_SECONDS = env.int("ANALYTICS_ROLLUP_LOCK_SECONDS", default=600)
+# Longest date range (days) an analytics request may ask for.
+ANALYTICS_MAX_RANGE_DAYS = env.int("ANALYTICS_MAX_RANGE_DAYS", default=366)
+# A current learner is "at risk" after this many days without activity, or when their pace
+# (lessons completed per day enrolled) is below this fraction of the course's median pace.
+ANALYTICS_AT_RISK_INACTIVE_DAYS = env.int("ANALYTICS_AT_RISK_INACTIVE_DAYS", default=7)
+ANALYTICS_AT_RISK_PACE_FRACTION = env.float("ANALYTICS_AT_RISK_PACE_FRACTION", default=0.5)
+# "Learning now": learners whose heartbeats reached the course this recently.
+ANALYTICS_LEARNING_NOW_SECONDS = env.int("ANALYTICS_LEARNING_NOW_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["analytics-rollups"] = {
+    "task": "learning.analytics.tasks.rollups_run",
+    "schedule": timedelta(seconds=ANALYTICS_ROLLUP_INTERVAL_SECONDS),
+    "options": {"queue": "analytics", "expires": ANALYTICS_ROLLUP_INTERVAL_SECONDS},
+}
