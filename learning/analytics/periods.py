@@ -55,8 +55,12 @@ def bucket_of(day: date, interval: str) -> date:
     return day
 
 
+def clock() -> datetime:
+    return timezone.now()
+
+
 def today_in(tz: str, now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(tz)).date()
+    return (now or clock()).astimezone(zoneinfo.ZoneInfo(tz)).date()
 
 
 def period(

@@ -422,11 +422,16 @@ def my_activity(user, span: Period, *, today: date) -> dict:
     for row in per_day.values():
         week = bucket_of(row["date"], "week")
         weeks[week] = weeks.get(week, 0) + row["lessons_completed"]
-    active_days = (
-        LearnerDay.objects.filter(user=user, day__lte=today)
-        .values_list("day", flat=True)
-        .distinct()
-        .order_by("-day")[:400]
+    active_days = sorted(
+        {
+            *LearnerDay.objects.filter(user=user, day__lte=today)
+            .values_list("day", flat=True)
+            .order_by("-day")[:400],
+            *WatchDay.objects.filter(user=user, day__lte=today)
+            .values_list("day", flat=True)
+            .order_by("-day")[:400],
+        },
+        reverse=True,
     )
     streak, expected = 0, None
     for day in active_days:
