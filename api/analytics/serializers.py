@@ -220,3 +220,8 @@ class ActivitySerializer(serializers.Serializer):
     )
     days = ActivityDaySerializer(many=True)
     weeks = ActivityWeekSerializer(many=True)
+
+
+class LiveSerializer(serializers.Serializer):
+    course_id = serializers.IntegerField()
+    learning_now = serializers.IntegerField()

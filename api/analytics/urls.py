@@ -35,6 +35,11 @@ analytics_patterns = [
         name="analytics-course-learners",
     ),
     path(
+        "courses/<id:course_id>/live/",
+        views.CourseLiveView.as_view(),
+        name="analytics-course-live",
+    ),
+    path(
         "platform/overview/",
         views.PlatformOverviewView.as_view(),
         name="analytics-platform-overview",

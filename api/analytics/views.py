@@ -325,3 +325,21 @@ class MyActivityView(AnalyticsView):
                 "my-activity", columns, ([d[c] for c in columns] for d in data["days"])
             )
         return Response(s.ActivitySerializer(data).data)
+
+
+class CourseLiveView(AnalyticsView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="analytics_course_live",
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
+        responses=_csv_responses(s.LiveSerializer),
+        description="Learners with a heartbeat in the course in the last "
+        "`ANALYTICS_LEARNING_NOW_SECONDS` (two minutes): a cheap count for dashboards to "
+        "poll." + CSV_NOTE,
+    )
+    def get(self, request, course_id: int):
+        course = selectors.staff_course(request.user, course_id)
+        data = {"course_id": course.pk, "learning_now": selectors.learning_now(course.pk)}
+        if self.wants_csv():
+            return self.table(f"course-{course.pk}-live", data.keys(), [data.values()])
+        return Response(s.LiveSerializer(data).data)

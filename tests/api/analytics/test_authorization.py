@@ -32,6 +32,7 @@ def course_urls(course) -> list[str]:
         f"{base}/videos/{course.video_id}/heatmap/",
         f"{base}/questions/",
         f"{base}/learners/",
+        f"{base}/live/",
     ]
 
 

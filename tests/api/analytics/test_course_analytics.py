@@ -55,6 +55,10 @@ def test_overview_figures(as_user, instructor, other_student, analytics_course):
         last_activity_at=timezone.now() - timedelta(seconds=60)
     )
     assert client.get(url(analytics_course, "overview/")).json()["learning_now"] == 1
+    assert client.get(url(analytics_course, "live/")).json() == {
+        "course_id": analytics_course.pk,
+        "learning_now": 1,
+    }
     Enrollment.objects.filter(pk=enrollment.pk).update(
         last_activity_at=timezone.now() - timedelta(seconds=180)
     )

@@ -12,9 +12,8 @@ from django.utils import timezone
 from cms.models import CourseLesson
 from learning.analytics import periods, services
 from learning.analytics.models import Verb
-from tests.api.analytics.conftest import run_rollups
 from tests.factories import UserFactory
-from tests.factories.analytics import at, log
+from tests.factories.analytics import at, log, run_rollups
 
 pytestmark = pytest.mark.django_db
 
