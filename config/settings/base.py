@@ -691,3 +691,21 @@ CELERY_BEAT_SCHEDULE["analytics-rollups"] = {
     "schedule": timedelta(seconds=ANALYTICS_ROLLUP_INTERVAL_SECONDS),
     "options": {"queue": "analytics", "expires": ANALYTICS_ROLLUP_INTERVAL_SECONDS},
 }
+# xAPI forwarding of the learning event log to an external LRS (off while the endpoint is
+# empty): the LRS's xAPI base URL (statements are POSTed to <endpoint>/statements), HTTP basic
+# credentials, statements per request, and the backoff after a failure (doubling up to the max).
+XAPI_LRS_ENDPOINT = env.str("XAPI_LRS_ENDPOINT", default="")
+XAPI_LRS_USERNAME = env.str("XAPI_LRS_USERNAME", default="")
+XAPI_LRS_PASSWORD = env.str("XAPI_LRS_PASSWORD", default="")
+XAPI_BATCH_SIZE = env.int("XAPI_BATCH_SIZE", default=100)
+XAPI_TIMEOUT_SECONDS = env.float("XAPI_TIMEOUT_SECONDS", default=10.0)
+XAPI_BACKOFF_SECONDS = env.int("XAPI_BACKOFF_SECONDS", default=30)
+XAPI_MAX_BACKOFF_SECONDS = env.int("XAPI_MAX_BACKOFF_SECONDS", default=3600)
+XAPI_LAG_SECONDS = env.int("XAPI_LAG_SECONDS", default=60)
+XAPI_LOCK_SECONDS = env.int("XAPI_LOCK_SECONDS", default=300)
+XAPI_FORWARD_INTERVAL_SECONDS = env.int("XAPI_FORWARD_INTERVAL_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["analytics-xapi-forward"] = {
+    "task": "learning.analytics.tasks.xapi_forward",
+    "schedule": timedelta(seconds=XAPI_FORWARD_INTERVAL_SECONDS),
+    "options": {"queue": "analytics", "expires": XAPI_FORWARD_INTERVAL_SECONDS},
+}

@@ -11,9 +11,12 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import TemplateView
+from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cms.models import CoursePage
@@ -238,3 +241,46 @@ class PlatformDashboardView(AnalyticsDashboardMixin, TemplateView):
             ],
         )
         return context
+
+
+class DeadLetterListView(WagtailAdminTemplateMixin, TemplateView):
+    """Statements the LRS refused for good, newest first, with a retry button each."""
+
+    page_title = _("xAPI dead letters")
+    header_icon = "warning"
+    template_name = "analytics/admin/dead_letters.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("analytics.view_xapideadletter"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        from learning.analytics import lrs
+        from learning.analytics.models import XapiDeadLetter, XapiForwardState
+
+        return super().get_context_data(
+            dead_letters=XapiDeadLetter.objects.select_related("event")[:200],
+            state=XapiForwardState.objects.filter(name="lrs").first(),
+            enabled=lrs.enabled(),
+            can_retry=self.request.user.has_perm("analytics.change_xapideadletter"),
+            **kwargs,
+        )
+
+
+class DeadLetterRetryView(View):
+    def post(self, request, pk: int):
+        from learning.analytics import lrs
+        from learning.analytics.models import XapiDeadLetter
+
+        if not request.user.has_perm("analytics.change_xapideadletter"):
+            raise PermissionDenied
+        letter = get_object_or_404(XapiDeadLetter.objects.select_related("event"), pk=pk)
+        try:
+            if lrs.dead_letter_retry(letter):
+                messages.success(request, _("The LRS accepted the statement."))
+            else:
+                messages.error(request, _("The LRS refused the statement again."))
+        except lrs.LrsUnavailable as exc:
+            messages.error(request, _("The LRS is not reachable: %(error)s") % {"error": exc})
+        return redirect("analytics_admin:dead_letters")

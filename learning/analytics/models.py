@@ -281,3 +281,43 @@ class QuestionStats(models.Model):
     @property
     def percent_correct(self) -> float | None:
         return round(100 * self.correct / self.attempts, 1) if self.attempts else None
+
+
+# --- xAPI forwarding to an external LRS --------------------------------------------------------
+
+
+class XapiForwardState(models.Model):
+    """Where forwarding to the LRS stands: every event up to the cursor ``(stored_at, id)`` was
+    delivered (or dead-lettered); after a failure, nothing is sent before ``retry_at``."""
+
+    name = models.CharField(max_length=32, primary_key=True, default="lrs")
+    cursor_stored_at = models.DateTimeField(null=True, blank=True)
+    cursor_event_id = models.BigIntegerField(default=0)
+    delivered = models.PositiveBigIntegerField(default=0)
+    failures = models.PositiveIntegerField(
+        default=0, help_text=_("Failed attempts in a row (the backoff doubles with each).")
+    )
+    retry_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"xAPI forwarding: {self.delivered} delivered"
+
+
+class XapiDeadLetter(models.Model):
+    """A statement the LRS refused for good (a 4xx answer to it alone): kept here, shown in
+    the admin, never sent again unless someone retries it."""
+
+    event = models.ForeignKey(LearningEvent, on_delete=models.PROTECT, related_name="+")
+    statement_id = models.UUIDField()
+    status = models.PositiveSmallIntegerField(help_text=_("The LRS's HTTP status."))
+    response = models.TextField(blank=True, help_text=_("What the LRS answered (cut)."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["event"], name="analytics_dead_letter_once")]
+
+    def __str__(self) -> str:
+        return f"statement {self.statement_id}: {self.status}"

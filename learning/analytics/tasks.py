@@ -15,3 +15,19 @@ from learning.analytics import services
 def rollups_run() -> dict:
     """Beat ``analytics-rollups``: bring every rollup up to date (idempotent)."""
     return {run.name: run.keys for run in services.rollups_run()}
+
+
+@shared_task(
+    name="learning.analytics.tasks.xapi_forward",
+    acks_late=True,
+    soft_time_limit=240,
+    time_limit=300,
+    ignore_result=True,
+)
+def xapi_forward() -> dict:
+    """Beat ``analytics-xapi-forward``: send new learning events to the LRS (when
+    ``XAPI_LRS_ENDPOINT`` is set). Failures back off inside; the next beat resumes."""
+    from learning.analytics import lrs
+
+    result = lrs.forward()
+    return {"delivered": result.delivered, "dead_lettered": result.dead_lettered}

@@ -10,7 +10,12 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from cms.models import REVIEW_PERMISSION
 from learning import access
-from learning.analytics.admin_views import CourseDashboardView, PlatformDashboardView
+from learning.analytics.admin_views import (
+    CourseDashboardView,
+    DeadLetterListView,
+    DeadLetterRetryView,
+    PlatformDashboardView,
+)
 
 
 @hooks.register("register_admin_urls")
@@ -18,6 +23,12 @@ def register_analytics_urls():
     urls = [
         path("course/", CourseDashboardView.as_view(), name="course"),
         path("platform/", PlatformDashboardView.as_view(), name="platform"),
+        path("xapi-dead-letters/", DeadLetterListView.as_view(), name="dead_letters"),
+        path(
+            "xapi-dead-letters/<int:pk>/retry/",
+            DeadLetterRetryView.as_view(),
+            name="dead_letter_retry",
+        ),
     ]
     return [path("analytics/", include((urls, "analytics_admin")))]
 
@@ -54,6 +65,22 @@ def register_platform_dashboard_item():
         name="platform-analytics",
         icon_name="site",
         order=200,
+    )
+
+
+class DeadLetterMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("analytics.view_xapideadletter")
+
+
+@hooks.register("register_analytics_menu_item")
+def register_dead_letter_item():
+    return DeadLetterMenuItem(
+        _("xAPI dead letters"),
+        reverse("analytics_admin:dead_letters"),
+        name="xapi-dead-letters",
+        icon_name="warning",
+        order=300,
     )
 
 
