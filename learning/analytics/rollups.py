@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber, TruncDate
 
 from learning.analytics.models import (
     CourseDay,
@@ -253,15 +253,20 @@ def lesson_stats(course_id: int) -> None:
     finished = set(
         events.filter(verb=Verb.COURSE_COMPLETED).values_list("actor_id", flat=True).distinct()
     )
-    last: dict[int, str] = {}
-    for actor_id, object_id in (
+    # Each learner's last lesson event (one row per learner, ranked in the database).
+    last_lessons = (
         events.filter(verb__in=LESSON_VERBS)
-        .order_by("actor_id", "timestamp", "id")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("actor_id")],
+                order_by=[F("timestamp").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank=1)
         .values_list("actor_id", "object_id")
-        .iterator(chunk_size=5000)
-    ):
-        last[actor_id] = object_id
-    dropoff = Counter(lesson for actor, lesson in last.items() if actor not in finished)
+    )
+    dropoff = Counter(lesson for actor, lesson in last_lessons if actor not in finished)
     stats = {row["object_id"]: row for row in per_lesson}
     LessonStats.objects.filter(course_id=course_id).delete()
     LessonStats.objects.bulk_create(
