@@ -686,6 +686,15 @@ ANALYTICS_AT_RISK_INACTIVE_DAYS = env.int("ANALYTICS_AT_RISK_INACTIVE_DAYS", def
 ANALYTICS_AT_RISK_PACE_FRACTION = env.float("ANALYTICS_AT_RISK_PACE_FRACTION", default=0.5)
 # "Learning now": learners whose heartbeats reached the course this recently.
 ANALYTICS_LEARNING_NOW_SECONDS = env.int("ANALYTICS_LEARNING_NOW_SECONDS", default=120)
+from celery.schedules import crontab  # noqa: E402  (kept with the block that uses it)
+
+# The weekly course report to instructors goes out on Mondays at this UTC hour.
+ANALYTICS_WEEKLY_REPORT_HOUR = env.int("ANALYTICS_WEEKLY_REPORT_HOUR", default=7)
+CELERY_BEAT_SCHEDULE["analytics-weekly-reports"] = {
+    "task": "learning.analytics.tasks.weekly_course_reports",
+    "schedule": crontab(minute=0, hour=ANALYTICS_WEEKLY_REPORT_HOUR, day_of_week="mon"),
+    "options": {"queue": "analytics", "expires": 3600},
+}
 CELERY_BEAT_SCHEDULE["analytics-rollups"] = {
     "task": "learning.analytics.tasks.rollups_run",
     "schedule": timedelta(seconds=ANALYTICS_ROLLUP_INTERVAL_SECONDS),

@@ -31,3 +31,18 @@ def xapi_forward() -> dict:
 
     result = lrs.forward()
     return {"delivered": result.delivered, "dead_lettered": result.dead_lettered}
+
+
+@shared_task(
+    name="learning.analytics.tasks.weekly_course_reports",
+    acks_late=True,
+    soft_time_limit=540,
+    time_limit=600,
+    ignore_result=True,
+)
+def weekly_course_reports() -> int:
+    """Beat ``analytics-weekly-reports`` (Mondays): last week's report to instructors, who
+    can opt out per kind in their notification preferences. Idempotent per week."""
+    from learning.analytics import reports
+
+    return reports.weekly_reports_send()
