@@ -125,12 +125,18 @@ def generate(args, course_ids, learners, *, start: datetime, days: float, count:
     span = last - first + 1
     courses = "ARRAY[" + ",".join(str(c) for c in course_ids) + "]::bigint[]"
     seconds = days * 86400
+    # A learner does several things in a course on a day they learn: each course-day draws
+    # its actors from ``--learners-per-course-day`` learners (a uniform draw over all learners
+    # would make nearly every event its own learner-day, unlike any real log).
+    per_day = max(1, int(count / max(days, 1)))
+    per_course_day = args.learners_per_course_day
     # Only numbers computed here go into the text; the start time is a parameter.
     statement = f"""
         INSERT INTO analytics_learningevent
             (actor_id, verb, object_type, object_id, course_id, result, context, timestamp,
              stored_at)
-        SELECT {first} + (hashint %% {span}),
+        SELECT {first} + ((c * 7919 + (g / {per_day}) * 104729 + hashint %% {per_course_day})
+                          %% {span}),
                {verb_case("(hashint / 7) %% 100")},
                'lesson',
                md5(c::text || '-' || ((hashint / 13) %% {LESSONS_PER_COURSE}))::uuid::text,
@@ -223,6 +229,7 @@ def main() -> None:
     parser.add_argument("--courses", type=int, default=100)
     parser.add_argument("--learners", type=int, default=50_000)
     parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--learners-per-course-day", type=int, default=40)
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--reuse", action="store_true", help="keep the events already there")
     parser.add_argument(
