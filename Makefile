@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+LRS_VENV ?= .venv-lrs
+RALPH_VERSION ?= 5.1.0
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Links the product builds outside a request (emails, the admin's preview) point at the address
@@ -12,7 +14,7 @@ SITE_URL ?= http://$(if $(filter 0.0.0.0 :: [::],$(HOST)),127.0.0.1,$(HOST)):$(P
 DEBUG ?= $(if $(LOOPBACK),true,false)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev browsers run run-env test test-fast fuzz lint format migrations clean
+.PHONY: help install install-dev lrs browsers run run-env test test-fast fuzz lint format migrations clean
 
 help:
 	@echo "make run    install, migrate, load demo data and serve web + worker + beat on $(HOST):$(PORT)"
@@ -34,7 +36,17 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev $(LRS_VENV)/.installed
+
+# A real Learning Record Store (ralph-malph) for the xAPI forwarding tests, in its own venv
+# (LRS_VENV): its dependencies must not mix with the product's. Its server imports requests
+# without declaring it.
+$(LRS_VENV)/.installed:
+	$(PYTHON) -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LRS_VENV)/bin/pip install --quiet 'ralph-malph[lrs,cli]==$(RALPH_VERSION)' requests
+	@touch $@
+lrs: $(LRS_VENV)/.installed
 
 # Browser journeys drive Debian's chromium through Playwright (never a downloaded browser).
 # Installed when missing and we may (root, or sudo without a password); otherwise the

@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from wagtail.api.v3.urls import api as wagtail_api
 
 from api.accounts.urls import auth_patterns, me_patterns, user_patterns
+from api.analytics import urls as analytics_urls
 from api.assessment import urls as assessment_urls
 from api.assistant import urls as assistant_urls
 from api.certificates import urls as certificate_urls
@@ -33,6 +34,8 @@ v2_patterns = [
     path("me/", include(assistant_urls.me_patterns)),
     path("preview/", include(preview_patterns)),
     path("media/", include("api.media.urls")),  # media pipeline
+    path("analytics/", include(analytics_urls.analytics_patterns)),  # analytics
+    path("me/", include(analytics_urls.me_patterns)),
 ]
 
 urlpatterns = [

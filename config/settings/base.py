@@ -719,3 +719,50 @@ INSTALLED_APPS += ["frontend"]
 # Hosts media is played and shown from besides this server (an S3 bucket or CDN origin such as
 # https://media.example.com), allowed by the frontend's Content-Security-Policy.
 FRONTEND_MEDIA_ORIGINS = env.list("FRONTEND_MEDIA_ORIGINS", default=[])
+
+# --- Analytics (learning/analytics) --------------------------------------------------------------
+# Rollups run on the `analytics` queue this often (beat `analytics-rollups`); each reads what was
+# stored up to now minus the lag, so rows of transactions still open are never passed by.
+ANALYTICS_ROLLUP_INTERVAL_SECONDS = env.int("ANALYTICS_ROLLUP_INTERVAL_SECONDS", default=300)
+ANALYTICS_ROLLUP_LAG_SECONDS = env.int("ANALYTICS_ROLLUP_LAG_SECONDS", default=120)
+ANALYTICS_ROLLUP_LOCK_SECONDS = env.int("ANALYTICS_ROLLUP_LOCK_SECONDS", default=600)
+# Longest date range (days) an analytics request may ask for.
+ANALYTICS_MAX_RANGE_DAYS = env.int("ANALYTICS_MAX_RANGE_DAYS", default=366)
+# A current learner is "at risk" after this many days without activity, or when their pace
+# (lessons completed per day enrolled) is below this fraction of the course's median pace.
+ANALYTICS_AT_RISK_INACTIVE_DAYS = env.int("ANALYTICS_AT_RISK_INACTIVE_DAYS", default=7)
+ANALYTICS_AT_RISK_PACE_FRACTION = env.float("ANALYTICS_AT_RISK_PACE_FRACTION", default=0.5)
+# "Learning now": learners whose heartbeats reached the course this recently.
+ANALYTICS_LEARNING_NOW_SECONDS = env.int("ANALYTICS_LEARNING_NOW_SECONDS", default=120)
+from celery.schedules import crontab  # noqa: E402  (kept with the block that uses it)
+
+# The weekly course report to instructors goes out on Mondays at this UTC hour.
+ANALYTICS_WEEKLY_REPORT_HOUR = env.int("ANALYTICS_WEEKLY_REPORT_HOUR", default=7)
+CELERY_BEAT_SCHEDULE["analytics-weekly-reports"] = {
+    "task": "learning.analytics.tasks.weekly_course_reports",
+    "schedule": crontab(minute=0, hour=ANALYTICS_WEEKLY_REPORT_HOUR, day_of_week="mon"),
+    "options": {"queue": "analytics", "expires": 3600},
+}
+CELERY_BEAT_SCHEDULE["analytics-rollups"] = {
+    "task": "learning.analytics.tasks.rollups_run",
+    "schedule": timedelta(seconds=ANALYTICS_ROLLUP_INTERVAL_SECONDS),
+    "options": {"queue": "analytics", "expires": ANALYTICS_ROLLUP_INTERVAL_SECONDS},
+}
+# xAPI forwarding of the learning event log to an external LRS (off while the endpoint is
+# empty): the LRS's xAPI base URL (statements are POSTed to <endpoint>/statements), HTTP basic
+# credentials, statements per request, and the backoff after a failure (doubling up to the max).
+XAPI_LRS_ENDPOINT = env.str("XAPI_LRS_ENDPOINT", default="")
+XAPI_LRS_USERNAME = env.str("XAPI_LRS_USERNAME", default="")
+XAPI_LRS_PASSWORD = env.str("XAPI_LRS_PASSWORD", default="")
+XAPI_BATCH_SIZE = env.int("XAPI_BATCH_SIZE", default=100)
+XAPI_TIMEOUT_SECONDS = env.float("XAPI_TIMEOUT_SECONDS", default=10.0)
+XAPI_BACKOFF_SECONDS = env.int("XAPI_BACKOFF_SECONDS", default=30)
+XAPI_MAX_BACKOFF_SECONDS = env.int("XAPI_MAX_BACKOFF_SECONDS", default=3600)
+XAPI_LAG_SECONDS = env.int("XAPI_LAG_SECONDS", default=60)
+XAPI_LOCK_SECONDS = env.int("XAPI_LOCK_SECONDS", default=300)
+XAPI_FORWARD_INTERVAL_SECONDS = env.int("XAPI_FORWARD_INTERVAL_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["analytics-xapi-forward"] = {
+    "task": "learning.analytics.tasks.xapi_forward",
+    "schedule": timedelta(seconds=XAPI_FORWARD_INTERVAL_SECONDS),
+    "options": {"queue": "analytics", "expires": XAPI_FORWARD_INTERVAL_SECONDS},
+}

@@ -9,6 +9,7 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from learning.accounts import data_rights
-        from learning.analytics import selectors
+        from learning.analytics import reports, selectors
 
         data_rights.register("learning_events", export=selectors.statements_for_actor)
+        reports.register_kind()
