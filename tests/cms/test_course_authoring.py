@@ -220,7 +220,7 @@ def _approve(client, page):
 
 
 def test_instructor_builds_submits_editor_previews_approves_and_it_is_live(
-    client, api_client, instructor, other_instructor, editor, authoring
+    client, api_client, instructor, other_instructor, editor, authoring, settings
 ):
     client.force_login(instructor)
     course, section = _submit_course(client, instructor, authoring)
@@ -230,8 +230,10 @@ def test_instructor_builds_submits_editor_previews_approves_and_it_is_live(
     assert not course.permissions_for_user(instructor).can_publish()
     assert api_client.get(f"/api/v2/courses/{course.pk}/").status_code == 404
 
-    # The editor previews the section under review. With no frontend configured the preview
-    # is the site's own section page: every lesson in full, no answers.
+    # The editor previews the section under review. With the frontend preview switched off the
+    # preview is the site's own section page: every lesson in full, no answers (the frontend's
+    # preview is the browser journey's business).
+    settings.HEADLESS_PREVIEW_CLIENT_URL = ""
     client.force_login(editor)
     task_id = section.current_workflow_task.pk
     preview = client.get(reverse("wagtailadmin_pages:workflow_preview", args=(section.pk, task_id)))
