@@ -72,7 +72,7 @@ def test_a_hundred_requests_share_the_process_connection_pool(course):
 
 
 def test_reads_answer_from_the_database_when_redis_stops_mid_run(course):
-    with redis_server() as (port, client, proc):
+    with redis_server() as (port, _client, proc):
         env = processes.test_database_env(REDIS_URL=f"redis://127.0.0.1:{port}/0")
         with asgi_server(env) as url, httpx.Client(base_url=url, timeout=10) as http:
             lesson = http.get(f"/api/v2/courses/{course.pk}/").json()["sections"][0]["lessons"][0]
