@@ -115,6 +115,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
+# HTTP under ASGI runs the (sync) middleware and views in one worker-thread hop per request
+# instead of Django's ~25 (config/asgi_http.py); off: Django's own async handler.
+ASGI_THREADED_HTTP = env.bool("ASGI_THREADED_HTTP", default=True)
 
 TEMPLATES = [
     {
