@@ -13,6 +13,7 @@ An entry is ``{"data", "etag", "built_at", ...}``; ``etag`` is computed once, wh
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -60,7 +61,8 @@ def catalog_key(request) -> str:
         for value in sorted(request.query_params.getlist(name))
     ]
     generation = headless.catalog_generation()
-    return f"api:catalog:{generation}:{_origin(request)}:{urlencode(params)}"
+    query = hashlib.blake2b(f"{_origin(request)}?{urlencode(params)}".encode(), digest_size=16)
+    return f"api:catalog:{generation}:{query.hexdigest()}"
 
 
 def catalog_page(request, build: Callable[[], dict]) -> dict:

@@ -298,3 +298,24 @@ def test_a_publish_between_two_requests_is_whole_in_the_next(api_client, cached)
     first = after.json()["sections"][0]
     assert (first["title"], first["lessons"][0]["title"]) == ("Basics, revised", "Welcome, revised")
     assert api_client.get(lesson_url).json()["title"] == "Welcome, revised"
+
+
+def test_catalog_entries_follow_the_filters_and_ignore_other_parameters(
+    api_client, instructor, django_assert_max_num_queries
+):
+    cf.course(title="Easy", instructors=[instructor], level="beginner")
+    cf.course(title="Hard", instructors=[instructor], level="advanced")
+
+    def titles(query):
+        return sorted(
+            c["title"] for c in api_client.get(f"/api/v2/courses/{query}").json()["results"]
+        )
+
+    assert titles("") == ["Easy", "Hard"]
+    assert titles("?level=advanced") == ["Hard"]
+    assert titles("?level=beginner&ordering=title") == ["Easy"]
+    with django_assert_max_num_queries(0):  # the same entries
+        assert titles("?utm_source=mail") == ["Easy", "Hard"]
+        assert titles("?ordering=title&level=beginner") == ["Easy"]
+    assert api_client.get("/api/v2/courses/?level=expert").status_code == 400  # never cached
+    assert api_client.get("/api/v2/courses/?level=expert").status_code == 400
