@@ -25,20 +25,32 @@ def _generation_key(course_id: int) -> str:
     return f"cms:course-gen:{course_id}"
 
 
+def _generation(key: str) -> int:
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, 0, timeout=None)  # stored, so later reads are hits
+        return 0
+    return value
+
+
 def course_generation(course_id: int) -> int:
-    return cache.get(_generation_key(course_id)) or 0
+    return _generation(_generation_key(course_id))
 
 
 def catalog_generation() -> int:
     """Bumped whenever any course's published state (or what the catalog shows about it)
     changes: responses that show more than one course are cached under it."""
-    return cache.get(CATALOG_GENERATION_KEY) or 0
+    return _generation(CATALOG_GENERATION_KEY)
 
 
 def generations(course_id: int) -> tuple[int, int]:
     """(catalog generation, course generation) in one cache round trip."""
-    found = cache.get_many([CATALOG_GENERATION_KEY, _generation_key(course_id)])
-    return found.get(CATALOG_GENERATION_KEY) or 0, found.get(_generation_key(course_id)) or 0
+    keys = [CATALOG_GENERATION_KEY, _generation_key(course_id)]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, 0, timeout=None)
+    return found.get(keys[0]) or 0, found.get(keys[1]) or 0
 
 
 def _bump(key: str) -> None:

@@ -286,7 +286,7 @@ def main() -> None:
         for name, lines in plan.items():
             if args.only and not re.search(args.only, name):
                 continue
-            for raw in lines[: 5 if "heartbeat" in name else 400]:  # warm: caches, renditions
+            for raw in lines[: 5 if "heartbeat" in name else 2000]:  # warm caches, renditions
                 method, path, auth, body = raw.split("\t")
                 headers = {"Authorization": auth} if auth != "-" else {}
                 httpx.request(
