@@ -44,7 +44,9 @@ TAGS = ["courses"]
         operation_id="courses_list",
         description="Published courses. Filter by category (with subcategories), level, "
         "language, free or paid, instructor and tag; search with `q`; order with `ordering`. "
-        "An invalid filter value is a 400 naming the parameter.",
+        "An invalid filter value is a 400 naming the parameter."
+        " Conditional: `ETag` (and `Last-Modified` when anonymous); `If-None-Match` gives `304`. "
+        "Anonymous responses are `Cache-Control: public`, signed-in ones `private, no-cache`.",
     )
 )
 class CourseListView(ListAPIView):
@@ -90,7 +92,9 @@ class CourseDetailView(APIView):
         description="A published course and its outline: sections in order with their "
         "lessons (id, kind, title, minutes, free preview, optional, video duration). No "
         "lesson bodies. For an enrolled learner, `my_enrollment` holds percent complete and "
-        "`next_lesson_id` (where to resume), and each outline lesson its `progress`.",
+        "`next_lesson_id` (where to resume), and each outline lesson its `progress`."
+        " Conditional: `ETag` (and `Last-Modified` when anonymous); `If-None-Match` gives `304`. "
+        "Anonymous responses are `Cache-Control: public`, signed-in ones `private, no-cache`.",
     )
     def get(self, request, course_id: int):
         entry = responses.course_detail(
@@ -176,7 +180,9 @@ class LessonView(APIView):
         "`enrollment_required` to others. Quiz questions come without their answers or "
         "explanations. For an enrolled learner `progress` holds their state and resume "
         "position (null for others). Reading a lesson changes nothing: to start it and make "
-        "it the last lesson, the client sends `POST …/lessons/{lesson_id}/open/`.",
+        "it the last lesson, the client sends `POST …/lessons/{lesson_id}/open/`."
+        " Conditional: `ETag` (and `Last-Modified` when anonymous); `If-None-Match` gives `304`. "
+        "Anonymous responses are `Cache-Control: public`, signed-in ones `private, no-cache`.",
     )
     def get(self, request, course_id: int, lesson_id):
         lesson_id = str(lesson_id)

@@ -2,6 +2,7 @@
 
 from django.http import JsonResponse
 from django.urls import path
+from rest_framework.permissions import AllowAny
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
 
@@ -13,8 +14,12 @@ def bare(request):
     return JsonResponse({"ok": True, "items": list(range(10))})
 
 
+class PublicPagesAPIViewSet(PagesAPIViewSet):
+    permission_classes = [AllowAny]  # the project's DRF default is IsAuthenticated
+
+
 wagtail_v2 = WagtailAPIRouter("wagtailapi")
-wagtail_v2.register_endpoint("pages", PagesAPIViewSet)
+wagtail_v2.register_endpoint("pages", PublicPagesAPIViewSet)
 
 urlpatterns = [
     path("bench/bare/", bare),
