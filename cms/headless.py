@@ -2,9 +2,11 @@
 
 Outlines (sections and their lessons, never bodies) and lesson bodies are cached per published
 state of a course: the cache key holds the course's live revision and a generation number that
-is bumped whenever the course or one of its sections is published, unpublished or scheduled
-(see :func:`course_content_changed`). The preview API builds the same shapes from unsaved
-pages, bypassing the cache.
+is bumped whenever the course or one of its sections is published, unpublished, scheduled,
+moved or deleted (see :func:`course_content_changed`). A catalog generation, bumped with every
+course's, keys the cached API responses that show more than one course (see
+``api.courses.cache``). The preview API builds the same shapes from unsaved pages, bypassing
+the cache.
 """
 
 from __future__ import annotations
@@ -16,22 +18,58 @@ from django.core.cache import cache
 
 from cms.blocks import LessonBlock, VideoLessonBlock
 
+CATALOG_GENERATION_KEY = "cms:content-gen"
+
 
 def _generation_key(course_id: int) -> str:
     return f"cms:course-gen:{course_id}"
 
 
+def _generation(key: str) -> int:
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, 0, timeout=None)  # stored, so later reads are hits
+        return 0
+    return value
+
+
 def course_generation(course_id: int) -> int:
-    return cache.get(_generation_key(course_id)) or 0
+    return _generation(_generation_key(course_id))
 
 
-def course_content_changed(course_id: int) -> None:
-    """Forget every cached outline and lesson of the course."""
-    key = _generation_key(course_id)
+def catalog_generation() -> int:
+    """Bumped whenever any course's published state (or what the catalog shows about it)
+    changes: responses that show more than one course are cached under it."""
+    return _generation(CATALOG_GENERATION_KEY)
+
+
+def generations(course_id: int) -> tuple[int, int]:
+    """(catalog generation, course generation) in one cache round trip."""
+    keys = [CATALOG_GENERATION_KEY, _generation_key(course_id)]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, 0, timeout=None)
+    return found.get(keys[0]) or 0, found.get(keys[1]) or 0
+
+
+def _bump(key: str) -> None:
     try:
         cache.incr(key)
     except ValueError:
         cache.set(key, 1, timeout=None)
+
+
+def catalog_changed() -> None:
+    """Forget every cached response that shows more than one course (the catalog) and every
+    cached course and lesson response (they show other courses: prerequisites)."""
+    _bump(CATALOG_GENERATION_KEY)
+
+
+def course_content_changed(course_id: int) -> None:
+    """Forget every cached outline and lesson of the course, and the cached catalog."""
+    _bump(_generation_key(course_id))
+    catalog_changed()
 
 
 def _cache_key(kind: str, course, *parts) -> str:

@@ -7,6 +7,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -51,6 +52,48 @@ def live_courses() -> QuerySet[CoursePage]:
             ),
             "tags",
         )
+    )
+
+
+CATALOG_COLUMNS = (
+    "id",
+    "path",
+    "url_path",
+    "slug",
+    "title",
+    "subtitle",
+    "level",
+    "language",
+    "price",
+    "currency",
+    "first_published_at",
+    "cover_image",
+    "category__id",
+    "category__slug",
+    "category__name",
+    "category__parent__id",
+    "category__parent__slug",
+    "category__parent__name",
+    "category__parent__parent__id",
+    "category__parent__parent__slug",
+    "category__parent__parent__name",
+    "stats__lesson_count",
+    "stats__total_minutes",
+)
+
+
+def catalog_courses() -> QuerySet[CoursePage]:
+    """:func:`live_courses` loading only the columns the catalog shows (no descriptions,
+    outcomes or settings)."""
+    return live_courses().only(*CATALOG_COLUMNS)
+
+
+def next_course_expiry():
+    """The earliest expire time still ahead among live courses, or None."""
+    return (
+        CoursePage.objects.live()
+        .filter(expire_at__gt=timezone.now())
+        .aggregate(next=Min("expire_at"))["next"]
     )
 
 

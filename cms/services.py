@@ -81,6 +81,9 @@ def course_content_changed(*, page) -> CoursePage | None:
     if course is None:
         return None
     headless.course_content_changed(course.pk)
+    # Again once the publish commits: a request between the first bump and the commit reads
+    # the old rows and may cache them under the new generation.
+    transaction.on_commit(lambda: headless.course_content_changed(course.pk))
     course_stats_refresh(course=course)
     return course
 

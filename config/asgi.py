@@ -16,13 +16,23 @@ except ConfigError as exc:  # one readable line naming the variable, no driver t
 
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
+from django.conf import settings
 
+from config.asgi_http import PathRouter, ThreadedASGIHandler
 from config.routing import websocket_urlpatterns
 from learning.accounts.channels import JWTAuthMiddleware, OriginPolicy
 
+# HTTP in one thread hop per request (see config.asgi_http); Django's own async handler when
+# ASGI_THREADED_HTTP is off, and for the streaming paths either way.
+http_app = (
+    PathRouter(ThreadedASGIHandler(), django_asgi_app)
+    if settings.ASGI_THREADED_HTTP
+    else django_asgi_app
+)
+
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_app,
         # Session cookie, then bearer token, then the Origin policy (which needs to know
         # whether the token was valid), then the routes.
         "websocket": AuthMiddlewareStack(

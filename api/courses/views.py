@@ -2,6 +2,11 @@
 
 Reads only. Lesson bodies of lessons that are not free previews go through the one access
 policy, :func:`learning.access.ensure_can_open_lesson`.
+
+What an anonymous client sees is built once per published state and cached
+(:mod:`api.courses.cache`); a signed-in learner's state is merged into a copy per request.
+Responses carry ``ETag`` (and, when public, ``Last-Modified``) and answer ``304`` to a current
+conditional request (:mod:`api.conditional`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.absolute import absolute_urls
+from api.conditional import conditional_response, etag_of, public_cache_control
+from api.courses import cache as responses
 from api.courses import serializers as s
 from api.courses.filters import CourseFilter
 from api.learning.serializers import CourseWithLearnerSerializer, EnrollmentSerializer
@@ -37,7 +44,9 @@ TAGS = ["courses"]
         operation_id="courses_list",
         description="Published courses. Filter by category (with subcategories), level, "
         "language, free or paid, instructor and tag; search with `q`; order with `ordering`. "
-        "An invalid filter value is a 400 naming the parameter.",
+        "An invalid filter value is a 400 naming the parameter."
+        " Conditional: `ETag` (and `Last-Modified` when anonymous); `If-None-Match` gives `304`. "
+        "Anonymous responses are `Cache-Control: public`, signed-in ones `private, no-cache`.",
     )
 )
 class CourseListView(ListAPIView):
@@ -49,20 +58,24 @@ class CourseListView(ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return CoursePage.objects.none()
-        return selectors.live_courses()
+        return selectors.catalog_courses()
+
+    def list(self, request, *args, **kwargs):
+        build = super().list
+        entry = responses.catalog_page(request, lambda: dict(build(request).data))
+        return conditional_response(
+            request,
+            entry["data"],
+            etag=entry["etag"],
+            last_modified=entry["built_at"],
+            public=not request.user.is_authenticated,
+        )
 
     def filter_queryset(self, queryset):
         filterset = CourseFilter(self.request.query_params, queryset=queryset, request=self.request)
         if not filterset.is_valid():
             raise filter_utils.translate_validation(filterset.errors)
         return filterset.apply_search_and_ordering(filterset.qs)
-
-
-def _course_or_404(course_id: int) -> CoursePage:
-    course = selectors.live_course(course_id)
-    if course is None:
-        raise Http404
-    return course
 
 
 def _outline(course: CoursePage) -> dict:
@@ -79,21 +92,47 @@ class CourseDetailView(APIView):
         description="A published course and its outline: sections in order with their "
         "lessons (id, kind, title, minutes, free preview, optional, video duration). No "
         "lesson bodies. For an enrolled learner, `my_enrollment` holds percent complete and "
-        "`next_lesson_id` (where to resume), and each outline lesson its `progress`.",
+        "`next_lesson_id` (where to resume), and each outline lesson its `progress`."
+        " Conditional: `ETag` (and `Last-Modified` when anonymous); `If-None-Match` gives `304`. "
+        "Anonymous responses are `Cache-Control: public`, signed-in ones `private, no-cache`.",
     )
     def get(self, request, course_id: int):
-        course = _course_or_404(course_id)
-        outline = _outline(course)
-        enrollment = enrollment_selectors.current_enrollment(request.user, course.pk)
-        outline, enrollment_data = _with_learner_state(request.user, outline, enrollment)
-        context = {
-            "request": request,
-            "outline": outline,
-            "prerequisites": list(selectors.live_prerequisites(course)),
-        }
-        data = s.CourseDetailSerializer(course, context=context).data
-        data["my_enrollment"] = enrollment_data
-        return Response(data)
+        entry = responses.course_detail(
+            request, course_id, lambda: _anonymous_course(request, course_id)
+        )
+        if entry is None:
+            raise Http404
+        if not request.user.is_authenticated:
+            return conditional_response(
+                request,
+                entry["data"],
+                etag=entry["etag"],
+                last_modified=entry["built_at"],
+                public=True,
+            )
+        data = entry["data"]
+        enrollment = enrollment_selectors.current_enrollment(request.user, course_id)
+        outline, enrollment_data = _with_learner_state(
+            request.user, {"sections": data["sections"]}, enrollment
+        )
+        data = {**data, "sections": outline["sections"], "my_enrollment": enrollment_data}
+        return conditional_response(request, data, etag=etag_of(data), public=False)
+
+
+def _anonymous_course(request, course_id: int) -> tuple[dict, object] | None:
+    """A live course as an anonymous client sees it, and when it expires."""
+    course = selectors.live_course(course_id)
+    if course is None:
+        return None
+    outline, _ = _with_learner_state(None, _outline(course), None)
+    context = {
+        "request": request,
+        "outline": outline,
+        "prerequisites": list(selectors.live_prerequisites(course)),
+    }
+    data = dict(s.CourseDetailSerializer(course, context=context).data)
+    data["my_enrollment"] = None
+    return data, course.expire_at
 
 
 def _with_learner_state(user, outline: dict, enrollment) -> tuple[dict, dict | None]:
@@ -141,33 +180,65 @@ class LessonView(APIView):
         "`enrollment_required` to others. Quiz questions come without their answers or "
         "explanations. For an enrolled learner `progress` holds their state and resume "
         "position (null for others). Reading a lesson changes nothing: to start it and make "
-        "it the last lesson, the client sends `POST …/lessons/{lesson_id}/open/`.",
+        "it the last lesson, the client sends `POST …/lessons/{lesson_id}/open/`."
+        " Conditional: `ETag` (and `Last-Modified` when anonymous); `If-None-Match` gives `304`. "
+        "Anonymous responses are `Cache-Control: public`, signed-in ones `private, no-cache`.",
     )
     def get(self, request, course_id: int, lesson_id):
-        course = _course_or_404(course_id)
-        found = headless.find_lesson(_outline(course), str(lesson_id))
-        if found is None:
+        lesson_id = str(lesson_id)
+        entry = responses.lesson(
+            request, course_id, lesson_id, lambda: _anonymous_lesson(request, course_id, lesson_id)
+        )
+        if entry is None:
             raise Http404
-        section, lesson = found
+        if not request.user.is_authenticated:
+            access.ensure_can_open_lesson(None, None, free_preview=entry["free_preview"])
+            seconds = headless.lesson_cache_seconds() // 2  # the body's signed URLs stay valid
+            return conditional_response(
+                request,
+                entry["data"],
+                etag=entry["etag"],
+                last_modified=entry["built_at"],
+                public=True,
+                cache_control=public_cache_control(
+                    min(settings.API_CACHE_MAX_AGE, seconds),
+                    min(settings.API_CACHE_STALE_SECONDS, seconds),
+                ),
+            )
+        course = CoursePage(pk=course_id)  # the access policy reads only its id
         enrolled = access.is_current_learner(request.user, course)
         access.ensure_can_open_lesson(
-            request.user, course, free_preview=lesson["free_preview"], enrolled=enrolled
+            request.user, course, free_preview=entry["free_preview"], enrolled=enrolled
         )
-        body = headless.cached_lesson_body(
-            course,
-            section["id"],
-            lesson["id"],
-            lambda: selectors.live_section(course, section["id"]),
-        )
-        if body is None:
-            raise Http404
         progress = None
         if enrolled:
             progress = progress_selectors.lesson_state(
-                progress_selectors.lesson_progress(request.user, course.pk, lesson["id"])
+                progress_selectors.lesson_progress(request.user, course_id, lesson_id)
             )
-        body = {**body, "course_id": course.pk, "section_id": section["id"], "progress": progress}
-        return Response(absolute_urls(body, request))
+        data = {**entry["data"], "progress": progress}
+        return conditional_response(request, data, etag=etag_of(data), public=False)
+
+
+def _anonymous_lesson(request, course_id: int, lesson_id: str) -> tuple | None:
+    """A live lesson's body as an anonymous client would see it if allowed, whether it is a
+    free preview, and when its course expires."""
+    course = selectors.live_course(course_id)
+    if course is None:
+        return None
+    found = headless.find_lesson(_outline(course), lesson_id)
+    if found is None:
+        return None
+    section, lesson = found
+    body = headless.cached_lesson_body(
+        course,
+        section["id"],
+        lesson["id"],
+        lambda: selectors.live_section(course, section["id"]),
+    )
+    if body is None:
+        return None
+    body = {**body, "course_id": course.pk, "section_id": section["id"], "progress": None}
+    return absolute_urls(body, request), lesson["free_preview"], course.expire_at
 
 
 # --- Headless preview -------------------------------------------------------------------------

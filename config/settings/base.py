@@ -122,6 +122,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
+# HTTP under ASGI runs the (sync) middleware and views in one worker-thread hop per request
+# instead of Django's ~25 (config/asgi_http.py); off: Django's own async handler.
+ASGI_THREADED_HTTP = env.bool("ASGI_THREADED_HTTP", default=True)
 
 TEMPLATES = [
     {
@@ -260,6 +263,14 @@ HEADLESS_PREVIEW_TOKEN_MAX_AGE = env.int("HEADLESS_PREVIEW_TOKEN_MAX_AGE", defau
 # How long a course outline or lesson body stays cached (it is also dropped on every
 # publish, unpublish or schedule of the course or its sections).
 COURSE_CONTENT_CACHE_SECONDS = env.int("COURSE_CONTENT_CACHE_SECONDS", default=3600)
+# Cached catalog pages and course responses (api.courses.cache) are rebuilt after a publish
+# at once; this bounds how long what publishing does not announce (instructor names,
+# popularity order, cover files) can lag.
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
+# Public (anonymous) course content responses: how long a CDN or browser may keep them, and
+# serve them stale while it revalidates (api.conditional).
+API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", default=60)
+API_CACHE_STALE_SECONDS = env.int("API_CACHE_STALE_SECONDS", default=300)
 
 # --- HTTP API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

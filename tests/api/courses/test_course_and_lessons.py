@@ -137,6 +137,9 @@ def test_not_found_cases(case, as_user, editor, course, instructor):
         CoursePage.objects.filter(pk=course.pk).update(
             expire_at=timezone.now() - timedelta(seconds=1)
         )
+        # A live course's expire_at changes only by publishing, which drops cached responses
+        # (an expire time passing without a publish: test_expiry_passing_without_a_publish).
+        headless.course_content_changed(course.pk)
     elif case == "section_id":
         course_id = course.get_children().first().pk
     elif case == "other_course_lesson":

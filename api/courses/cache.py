@@ -1,0 +1,106 @@
+"""Cached course content responses: what the catalog, a course and a lesson look like to an
+anonymous client, built once per published state and reused by every request.
+
+Keys hold the content generations of :mod:`cms.headless` (bumped on every publish,
+unpublish, schedule, move and delete of a course or its sections, and on view restriction
+and category changes), so the request after a publish reads new keys and rebuilds: an entry
+is one ``cache.set`` of a finished response, so no response mixes two states. Entries also
+hold the scheme and host the client used (their URLs are absolute). Learner state is never in
+an entry; views merge it in per request.
+
+An entry is ``{"data", "etag", "built_at", ...}``; ``etag`` is computed once, when built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from api.conditional import etag_of
+from cms import headless, selectors
+
+CATALOG_PARAMS = ("q", "category", "level", "language", "price", "instructor", "tag", "ordering")
+PAGE_PARAMS = ("page", "page_size")
+
+
+def _origin(request) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _entry(data: dict, **extra) -> dict:
+    return {"data": data, "etag": etag_of(data), "built_at": timezone.now(), **extra}
+
+
+def _get_or_build(key: str, build: Callable[[], dict | None], timeout: int) -> dict | None:
+    entry = cache.get(key)
+    if entry is not None and _fresh(entry):
+        return entry
+    entry = build()
+    if entry is not None:
+        cache.set(key, entry, timeout=timeout)
+    return entry
+
+
+def _fresh(entry: dict) -> bool:
+    """False once the course's scheduled unpublish time passed (the job may not have run)."""
+    expire_at = entry.get("expire_at")
+    return expire_at is None or expire_at > timezone.now()
+
+
+def catalog_key(request) -> str:
+    """The catalog page this request asks for: only the parameters the catalog reads, in a
+    fixed order (so ``?utm_source=…`` or a different order shares the entry)."""
+    params = [
+        (name, value)
+        for name in CATALOG_PARAMS + PAGE_PARAMS
+        for value in sorted(request.query_params.getlist(name))
+    ]
+    generation = headless.catalog_generation()
+    query = hashlib.blake2b(f"{_origin(request)}?{urlencode(params)}".encode(), digest_size=16)
+    return f"api:catalog:{generation}:{query.hexdigest()}"
+
+
+def catalog_page(request, build: Callable[[], dict]) -> dict:
+    """The catalog entry for ``request``; ``build()`` returns the response data on a miss
+    (and raises for invalid filters, which are never cached). An entry is fresh until the
+    next live course's expire time."""
+    return _get_or_build(
+        catalog_key(request),
+        lambda: _entry(build(), expire_at=selectors.next_course_expiry()),
+        settings.CATALOG_CACHE_SECONDS,
+    )
+
+
+def course_detail(request, course_id: int, build: Callable[[], dict | None]) -> dict | None:
+    """The anonymous view of a course (``my_enrollment`` and lesson progress null), or None
+    when it is not live. ``build()`` returns ``(data, expire_at)`` or None."""
+    catalog_gen, course_gen = headless.generations(course_id)
+    key = f"api:course:{course_id}:{course_gen}:{catalog_gen}:{_origin(request)}"
+
+    def entry():
+        built = build()
+        return None if built is None else _entry(built[0], expire_at=built[1])
+
+    return _get_or_build(key, entry, settings.CATALOG_CACHE_SECONDS)
+
+
+def lesson(request, course_id: int, lesson_id: str, build: Callable[[], dict | None]):
+    """The anonymous view of a lesson (``progress`` null) with ``free_preview`` and
+    ``expire_at``, or None when the course or lesson is not live. Bodies hold signed URLs, so
+    entries live no longer than :func:`cms.headless.lesson_cache_seconds`."""
+    catalog_gen, course_gen = headless.generations(course_id)
+    key = f"api:lesson:{course_id}:{course_gen}:{catalog_gen}:{_origin(request)}:{lesson_id}"
+
+    def entry():
+        built = build()
+        if built is None:
+            return None
+        data, free_preview, expire_at = built
+        return _entry(data, free_preview=free_preview, expire_at=expire_at)
+
+    return _get_or_build(key, entry, headless.lesson_cache_seconds())

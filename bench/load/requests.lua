@@ -1,0 +1,45 @@
+-- wrk script: each request is drawn at random from a file of lines
+--   METHOD <TAB> PATH <TAB> AUTHORIZATION (or -) <TAB> BODY (or -)
+-- given as the first script argument. "{uuid}" in a body becomes a fresh random UUID (event
+-- ids of heartbeats). At the end, prints one JSON line with latency percentiles and errors.
+
+local lines = {}
+
+function init(args)
+  math.randomseed(os.time() + (tonumber(tostring({}):match("0x(%x+)"), 16) or 0) % 100000)
+  for line in io.lines(args[1]) do
+    local method, path, auth, body = line:match("^([^\t]+)\t([^\t]+)\t([^\t]+)\t(.*)$")
+    if method then
+      lines[#lines + 1] = {method = method, path = path, auth = auth, body = body}
+    end
+  end
+end
+
+local function uuid()
+  return (string.gsub("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", "[xy]", function(c)
+    local v = (c == "x") and math.random(0, 0xf) or math.random(8, 0xb)
+    return string.format("%x", v)
+  end))
+end
+
+function request()
+  local r = lines[math.random(#lines)]
+  local headers = {["Accept"] = "application/json"}
+  if r.auth ~= "-" then headers["Authorization"] = r.auth end
+  local body = nil
+  if r.body ~= "-" then
+    body = string.gsub(r.body, "{uuid}", uuid)
+    headers["Content-Type"] = "application/json"
+  end
+  return wrk.format(r.method, r.path, headers, body)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "seconds": %.3f, "p50": %.3f, "p95": %.3f, "p99": %.3f, ' ..
+    '"status_errors": %d, "socket_errors": %d}\n',
+    summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    e.status, e.connect + e.read + e.write + e.timeout))
+end
