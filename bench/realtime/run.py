@@ -387,7 +387,7 @@ def scenario_connections(args, env) -> dict:
 
 
 def seed_course(learner_ids: list[int]):
-    from cms.models import CoursePage, CourseStats
+    from cms.models import CoursePage
     from learning.enrollment.models import Enrollment
     from tests.factories import UserFactory
     from tests.factories import learning as lf
@@ -403,7 +403,6 @@ def seed_course(learner_ids: list[int]):
         [Enrollment(user_id=pk, course=course) for pk in learner_ids if pk not in have],
         batch_size=2000,
     )
-    CourseStats.objects.filter(course=course).update(learner_count=len(learner_ids))
     return course
 
 
