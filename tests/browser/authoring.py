@@ -37,9 +37,20 @@ def count(page, name: str) -> int:
     return int(page.locator(f"input[name='{name}-count']").input_value())
 
 
+def add_lesson(page, option: str) -> str:
+    """Add a lesson of kind ``option``; returns its field prefix once the admin's script has
+    inserted it (the block menu inserts on a later tick than the click, so reading the count
+    at once can still name the previous lesson)."""
+    before = count(page, "lessons")
+    add_block(page, "lessons", option)
+    page.wait_for_function(
+        "n => Number(document.querySelector(\"input[name='lessons-count']\").value) > n", arg=before
+    )
+    return f"lessons-{before}"
+
+
 def add_reading(page, title: str) -> None:
-    add_block(page, "lessons", "Reading")
-    prefix = f"lessons-{count(page, 'lessons') - 1}"
+    prefix = add_lesson(page, "Reading")
     fill(page, f"{prefix}-value-title", title)
     fill(page, f"{prefix}-value-summary", "What a good question looks like.")
     add_block(page, "content", "Paragraph", scope=block_scope(page, prefix))
@@ -62,8 +73,7 @@ def fill_single_choice(page, prefix: str, prompt: str, choices=("Yes", "No")) ->
 
 
 def add_video(page, title: str, video_title: str) -> None:
-    add_block(page, "lessons", "Video")
-    prefix = f"lessons-{count(page, 'lessons') - 1}"
+    prefix = add_lesson(page, "Video")
     fill(page, f"{prefix}-value-title", title)
     choose_video(page, prefix, video_title)
     # A checkpoint comes with its one question, a single-choice one with two choices.
@@ -74,8 +84,7 @@ def add_video(page, title: str, video_title: str) -> None:
 
 
 def add_quiz(page, title: str) -> None:
-    add_block(page, "lessons", "Quiz")
-    prefix = f"lessons-{count(page, 'lessons') - 1}"
+    prefix = add_lesson(page, "Quiz")
     scope = block_scope(page, prefix)
     fill(page, f"{prefix}-value-title", title)
     questions = f"{prefix}-value-questions"
