@@ -13,6 +13,10 @@ thread (``sync_to_async(thread_sensitive=False)``): one hop, and requests run in
 the executor's threads like a threaded WSGI server's, each thread with its own database
 connection (``CONN_MAX_AGE`` and ``close_old_connections`` apply per thread as under WSGI).
 
+A streaming response with a sync iterator (CSV exports) is read on that same worker thread
+and closed there, so its database connection goes back to the pool; Django's own handler
+reads such an iterator into memory too, on a thread of its own.
+
 Paths matched by ``ASYNC_PATHS`` (the tutor's server-sent events: an async view streaming
 from an async model client) keep Django's own async handler. WebSockets never come here.
 """
@@ -47,8 +51,8 @@ class ThreadedASGIHandler(ASGIHandler):
             await self.send_response(response, send)
         finally:
             body_file.close()
-        if response.streaming:  # its content ran only now: finish the request after it
-            await sync_to_async(response.close, thread_sensitive=False)()
+        if response.streaming:  # async content ran only now: finish the request after it
+            await sync_to_async(response.close)()
 
     def _respond(self, scope, body_file):
         """On a worker thread: the request as a WSGI server would run it."""
@@ -56,11 +60,30 @@ class ThreadedASGIHandler(ASGIHandler):
         request, error_response = self.create_request(scope, body_file)
         response = error_response if request is None else self.get_response(request)
         response._handler_class = self.__class__
-        if not response.streaming:
+        if response.streaming and not response.is_async:
+            # Django's ASGI handler would read a sync iterator into a list anyway, on a
+            # thread made for this request alone, whose database connection nobody closes
+            # (with a connection pool, one connection lost per streamed export). Read it here,
+            # on the thread that ran the view, and hand the bytes on as an async iterator.
+            response.streaming_content = _replay(list(response.streaming_content))
+            _finish(response)
+        elif not response.streaming:
             # The body is rendered: send request_finished (close_old_connections) here, on
             # the thread whose database connection the request used.
             response.close()
         return response
+
+
+async def _replay(chunks):
+    for chunk in chunks:
+        yield chunk
+
+
+def _finish(response):
+    """``response.close()`` now (request_finished on this thread), and not again after
+    sending: the handler closes async streaming responses once they are sent."""
+    response.close()
+    response.close = lambda: None
 
 
 class PathRouter:

@@ -10,6 +10,7 @@ import pytest
 
 from config import asgi
 from config.asgi_http import ASYNC_PATHS, PathRouter, ThreadedASGIHandler
+from tests.factories import UserFactory
 from tests.factories import courses as cf
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -77,3 +78,29 @@ def test_streaming_paths_keep_djangos_async_handler():
         asyncio.run(router({"type": "http", "path": path}, None, None))
     assert seen == ["native", "threaded"]
     assert any(p.search("/api/v2/assistant/conversations/3/messages/stream/") for p in ASYNC_PATHS)
+
+
+def test_streamed_exports_give_their_database_connections_back(instructor):
+    """A CSV export streams from a sync iterator; each one used to keep a pooled connection
+    on a thread nobody closed, and after ``DATABASE_POOL_MAX_SIZE`` exports every request
+    waited for the pool and failed (503 ``service_busy``)."""
+    from django.db import connections
+
+    from tests.factories import learning as lf
+    from tests.support.auth import jwt_client
+
+    course, _lessons = lf.video_course(instructors=[instructor])
+    lf.enroll(UserFactory(), course)
+    auth = jwt_client(instructor)._credentials["HTTP_AUTHORIZATION"]
+    pool = getattr(connections["default"], "pool", None)
+    before = pool.get_stats() if pool else None
+    for _ in range(12):
+        for path in ("roster/export/", "gradebook/export/"):
+            response = call(f"/api/v2/courses/{course.pk}/{path}", Authorization=auth)
+            assert response.status_code == 200, response.text
+            assert response.headers["Content-Type"].startswith("text/csv")
+            assert response.text.count("\n") >= 2  # the header and the enrolled learner
+    if pool:  # PostgreSQL: every connection the exports took is back in the pool
+        after = pool.get_stats()
+        in_use = after["pool_size"] - after["pool_available"]
+        assert in_use <= before["pool_size"] - before["pool_available"] + 1
