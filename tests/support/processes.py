@@ -141,9 +141,21 @@ def asgi_server(env: dict[str, str] | None = None, timeout: float = 30) -> Itera
 
 
 def server_output(url: str, limit: int = 12000) -> str:
-    """What the server started by :func:`asgi_server` at ``url`` printed so far."""
+    """What the server started by :func:`asgi_server` at ``url`` printed so far: its first
+    tracebacks (a long run's failure is often far from the end of the log), then the end."""
     proc = SERVERS.get(url)
-    return output_tail(proc, limit) if proc is not None else ""
+    if proc is None:
+        return ""
+    everything = output_tail(proc, limit=10**9)
+    tracebacks = []
+    start = everything.find("Traceback (most recent call last)")
+    while start >= 0 and len(tracebacks) < 3:
+        # A traceback ends where the next log record starts (a line with a timestamp).
+        end = everything.find("\n20", start)
+        tracebacks.append(everything[start : end if end > 0 else None][:6000])
+        start = everything.find("Traceback (most recent call last)", max(start + 1, end))
+    head = "\n--- first tracebacks ---\n" + "\n...\n".join(tracebacks) if tracebacks else ""
+    return f"{head}\n--- end of the log ---\n{everything[-limit:]}"
 
 
 @contextlib.contextmanager
