@@ -198,11 +198,17 @@ def storages_config(env: environ.Env, *, media_root: Path) -> tuple[dict, bool]:
         }
         return {"default": default, "staticfiles": static}, False
     endpoint = env.str("AWS_S3_ENDPOINT_URL", "") or None
-    if endpoint:
-        _split("AWS_S3_ENDPOINT_URL", endpoint, {"http", "https"})
+    public_endpoint = env.str("AWS_S3_PUBLIC_ENDPOINT_URL", "") or None
+    for name, value in (
+        ("AWS_S3_ENDPOINT_URL", endpoint),
+        ("AWS_S3_PUBLIC_ENDPOINT_URL", public_endpoint),
+    ):
+        if value:
+            _split(name, value, {"http", "https"})
     options = {
         "bucket_name": bucket,
         "endpoint_url": endpoint,
+        "public_endpoint_url": public_endpoint,
         "region_name": env.str("AWS_S3_REGION_NAME", "us-east-1"),
         "access_key": env.str("AWS_ACCESS_KEY_ID", "") or None,
         "secret_key": env.str("AWS_SECRET_ACCESS_KEY", "") or None,
@@ -215,5 +221,5 @@ def storages_config(env: environ.Env, *, media_root: Path) -> tuple[dict, bool]:
         "default_acl": None,
         "location": env.str("AWS_LOCATION", ""),
     }
-    default = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    default = {"BACKEND": "config.storage.S3Storage", "OPTIONS": options}
     return {"default": default, "staticfiles": static}, True

@@ -39,11 +39,12 @@ def _origin(url: str | None) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _media_origins() -> list[str]:
+def media_origins() -> list[str]:
+    """Origins of the media storage (S3 endpoint, public endpoint, custom domain), if any."""
     origins = []
     for alias in ("default", "videos"):
         options = settings.STORAGES.get(alias, {}).get("OPTIONS", {})
-        for key in ("endpoint_url", "custom_domain"):
+        for key in ("endpoint_url", "public_endpoint_url", "custom_domain"):
             origin = _origin(options.get(key))
             if origin and origin not in origins:
                 origins.append(origin)
@@ -51,7 +52,7 @@ def _media_origins() -> list[str]:
 
 
 def page_policy() -> str:
-    media = " ".join(_media_origins())
+    media = " ".join(media_origins())
     frames = " ".join(
         origin
         for origin in {

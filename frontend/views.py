@@ -15,10 +15,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
+from config.security import media_origins
+
 
 def content_security_policy(request) -> str:
     host = request.get_host()
-    media = " ".join(settings.FRONTEND_MEDIA_ORIGINS)
+    # Videos, posters and captions come from the media storage (presigned S3 URLs).
+    media = " ".join(dict.fromkeys([*media_origins(), *settings.FRONTEND_MEDIA_ORIGINS]))
     sockets = f"wss://{host}" if request.is_secure() else f"ws://{host} wss://{host}"
     directives = {
         "default-src": "'self'",

@@ -71,6 +71,12 @@ def s3_client(store: Storage | None = None):
     return (store or storage()).connection.meta.client
 
 
+def s3_signing_client(store: Storage | None = None):
+    """The client that signs URLs for browsers (``AWS_S3_PUBLIC_ENDPOINT_URL``, config.storage)."""
+    store = store or storage()
+    return getattr(store, "signing_client", None) or s3_client(store)
+
+
 def s3_key(name: str, store: Storage | None = None) -> str:
     """The bucket key of a storage name (applies ``AWS_LOCATION``)."""
     from storages.utils import clean_name
@@ -81,7 +87,7 @@ def s3_key(name: str, store: Storage | None = None) -> str:
 
 def presigned_put(name: str, *, content_type: str, expires: int) -> str:
     store = storage()
-    return s3_client(store).generate_presigned_url(
+    return s3_signing_client(store).generate_presigned_url(
         "put_object",
         Params={"Bucket": store.bucket_name, "Key": s3_key(name), "ContentType": content_type},
         ExpiresIn=expires,
@@ -99,7 +105,7 @@ def multipart_create(name: str, *, content_type: str) -> str:
 
 def multipart_part_url(name: str, *, upload_id: str, part_number: int, expires: int) -> str:
     store = storage()
-    return s3_client(store).generate_presigned_url(
+    return s3_signing_client(store).generate_presigned_url(
         "upload_part",
         Params={
             "Bucket": store.bucket_name,

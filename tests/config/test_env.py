@@ -117,12 +117,23 @@ class TestStorage:
         storages, use_s3 = storages_config(environ.Env(), media_root=VAR / "media")
         assert use_s3 is True
         options = storages["default"]["OPTIONS"]
-        assert storages["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
+        assert storages["default"]["BACKEND"] == "config.storage.S3Storage"
         assert options["bucket_name"] == "media"
         assert options["endpoint_url"] == "http://minio:9000"
+        assert options["public_endpoint_url"] is None
         assert options["addressing_style"] == "path"
         assert options["querystring_auth"] is True
         assert options["file_overwrite"] is False
+
+    def test_a_public_endpoint_for_browsers(self, monkeypatch):
+        monkeypatch.setenv("AWS_STORAGE_BUCKET_NAME", "media")
+        monkeypatch.setenv("AWS_S3_ENDPOINT_URL", "http://minio:9000")
+        monkeypatch.setenv("AWS_S3_PUBLIC_ENDPOINT_URL", "http://localhost:9000")
+        storages, _ = storages_config(environ.Env(), media_root=VAR / "media")
+        assert storages["default"]["OPTIONS"]["public_endpoint_url"] == "http://localhost:9000"
+        monkeypatch.setenv("AWS_S3_PUBLIC_ENDPOINT_URL", "localhost:9000")
+        with pytest.raises(ConfigError, match=r"^AWS_S3_PUBLIC_ENDPOINT_URL: "):
+            storages_config(environ.Env(), media_root=VAR / "media")
 
     def test_malformed_endpoint_names_the_variable(self, monkeypatch):
         monkeypatch.setenv("AWS_STORAGE_BUCKET_NAME", "media")

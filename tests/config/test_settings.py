@@ -105,7 +105,7 @@ def test_service_variables_switch_every_backend():
     assert loaded["cache"] == "config.cache.CountingRedisCache"
     assert loaded["channels"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert loaded["broker"] == loaded["results"] == "redis://cache.internal:6379/0"
-    assert loaded["storage"] == "storages.backends.s3.S3Storage"
+    assert loaded["storage"] == "config.storage.S3Storage"
     assert loaded["email"] == "django.core.mail.backends.smtp.EmailBackend"
     # A task is never redelivered while a worker still runs it.
     assert loaded["visibility_timeout"] > loaded["longest_task"]

@@ -74,6 +74,23 @@ def test_media_origins_are_added_to_the_policy(client, settings):
         assert "https://media.example.com" in csp[name]
 
 
+def test_the_media_storage_is_allowed_without_configuration(client, settings):
+    """Presigned URLs point at the bucket's public endpoint: the player may load from it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "videos": {
+            "BACKEND": "config.storage.S3Storage",
+            "OPTIONS": {
+                "endpoint_url": "http://minio:9000",
+                "public_endpoint_url": "http://localhost:9000",
+            },
+        },
+    }
+    csp = directives(client.get("/learn/"))
+    for name in ("img-src", "media-src", "connect-src"):
+        assert "http://localhost:9000" in csp[name]
+
+
 def test_only_safe_methods(client):
     assert client.post("/learn/sign-in").status_code == 405
 
