@@ -11,6 +11,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -234,7 +235,9 @@ class AttemptAnswersView(APIView):
     )
     def put(self, request, attempt_id: int):
         data = s.AnswersInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            _own_attempt(request, attempt_id)  # someone else's attempt: 404 before the 400
+            raise ValidationError(data.errors)
         attempt = services.attempt_answers_save(
             user=request.user, attempt_id=attempt_id, answers=data.validated_data["answers"]
         )
@@ -306,7 +309,12 @@ class CheckpointAnswerView(APIView):
         course = _live_course(course_id)
         lesson = selectors.course_lesson(course.pk, lesson_id)
         data = s.CheckpointAnswerInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            if lesson is not None:  # who may not open the lesson is refused before the 400
+                access.ensure_can_open_lesson(
+                    request.user, course, free_preview=lesson.free_preview
+                )
+            raise ValidationError(data.errors)
         answer, checkpoint = services.checkpoint_answer(
             user=request.user,
             course=course,

@@ -241,15 +241,14 @@ def lesson_open(*, user, lesson: CourseLesson) -> LessonProgress:
     time (watching it is credited from now on), and becomes their last lesson. Idempotent:
     opening again keeps the start. Raises :class:`NotEnrolled` for people who are not
     current learners of the course."""
+    current = Enrollment.objects.current().filter(user=user, course_id=lesson.course_id)
+    if not current.exists():
+        raise NotEnrolled()  # refused without writing (the update below still decides races)
     with transaction.atomic():
         now = clock()
         progress, _ = _lesson_start(user, lesson, now)
         # The enrollment last, as heartbeats do (progress rows, then the enrollment).
-        touched = (
-            Enrollment.objects.current()
-            .filter(user=user, course_id=lesson.course_id)
-            .update(last_activity_at=now, last_lesson_id=lesson.lesson_id)
-        )
+        touched = current.update(last_activity_at=now, last_lesson_id=lesson.lesson_id)
         if not touched:
             raise NotEnrolled()  # rolls the start back
     return progress

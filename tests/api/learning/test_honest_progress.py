@@ -428,12 +428,13 @@ def test_open_query_budgets(student, as_user, videos, django_assert_max_num_quer
     course, (short, *_rest) = videos
     client = as_user(student)
     url = f"/api/v2/courses/{course.pk}/lessons/{short}/open/"
-    # Auth, the live lesson (one query); savepoint, progress read, created (in a savepoint),
-    # allowance, started event, enrollment update, release.
-    with django_assert_max_num_queries(11):
+    # Auth, the live lesson (one query), the enrollment check (non-learners are refused
+    # before any write); savepoint, progress read, created (in a savepoint), allowance,
+    # started event, enrollment update, release.
+    with django_assert_max_num_queries(12):
         assert client.post(url).status_code == 200
     # Again: the start is kept; only the enrollment's last lesson and activity are written.
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         assert client.post(url).status_code == 200
 
 
