@@ -108,7 +108,7 @@ def asgi_server(env: dict[str, str] | None = None, timeout: float = 30) -> Itera
     proc = _spawn(
         [
             str(BIN / "uvicorn"),
-            "config.asgi:application",
+            "tests.support.asgi_app:application",
             "--host",
             "127.0.0.1",
             "--port",
