@@ -10,9 +10,14 @@ from api.serializers import ProblemSerializer, ValidationProblemSerializer
 class AutoSchema(SpectacularAutoSchema):
     def _error_responses(self) -> dict[str, object]:
         errors: dict[str, object] = {}
-        has_input = self.method in ("POST", "PUT", "PATCH") or bool(
-            getattr(self.view, "filterset_class", None)
-            or getattr(self.view, "pagination_class", None)
+        has_input = (
+            self.method in ("POST", "PUT", "PATCH")
+            or (self.method == "DELETE" and getattr(self.view, "documents_delete_body", False))
+            or bool(
+                getattr(self.view, "filterset_class", None)
+                or getattr(self.view, "pagination_class", None)
+                or self.get_override_parameters()  # documented query parameters
+            )
         )
         if has_input:
             errors["400"] = ValidationProblemSerializer
@@ -43,11 +48,24 @@ class AutoSchema(SpectacularAutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        for code, serializer in self._error_responses().items():
+        errors = self._error_responses()
+        for code, serializer in errors.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(
                     serializer, code, media_types=[PROBLEM_CONTENT_TYPE], direction=direction
                 )
+        for code, response in responses.items():
+            # An error a view documents by its description alone (`409: OpenApiResponse(
+            # description=...)`) still answers with the problem body; every 400 lists
+            # `errors` (see api.exceptions).
+            if code[0] in "45" and not response.get("content"):
+                problem = self._get_response_for_code(
+                    ValidationProblemSerializer if code == "400" else ProblemSerializer,
+                    code,
+                    media_types=[PROBLEM_CONTENT_TYPE],
+                    direction=direction,
+                )
+                responses[code] = {**problem, "description": response.get("description", "")}
         return responses
 
 
