@@ -365,6 +365,12 @@ class _Lesson(serializers.Serializer):
     progress = LessonStateSerializer(
         allow_null=True, help_text="Your state and resume position; null unless you are enrolled."
     )
+    course_id = serializers.IntegerField(
+        required=False, help_text="The lesson's course (in the lesson's own response)."
+    )
+    section_id = serializers.IntegerField(
+        required=False, help_text="The lesson's section (in the lesson's own response)."
+    )
 
 
 class ReadingBodySerializer(serializers.Serializer):
