@@ -43,6 +43,13 @@ class ConversationListQuerySerializer(serializers.Serializer):
 
 
 class MessageSerializer(serializers.ModelSerializer):
+    feedback = serializers.ChoiceField(
+        choices=Message.Feedback.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The learner's rating; empty until they rate the answer.",
+    )
+
     class Meta:
         model = Message
         fields = [
@@ -148,6 +155,7 @@ class PathSerializer(serializers.Serializer):
 class ReflectionSerializer(serializers.ModelSerializer):
     course_id = serializers.IntegerField(read_only=True)
     user_id = serializers.IntegerField(read_only=True)
+    link = serializers.URLField(read_only=True, allow_blank=True, help_text="Empty when none.")
     file_url = serializers.SerializerMethodField()
 
     class Meta:
