@@ -73,7 +73,9 @@ class CourseSummarySerializer(serializers.Serializer):
     total_minutes = serializers.SerializerMethodField()
     lesson_count = serializers.SerializerMethodField()
     instructors = serializers.SerializerMethodField()
-    first_published_at = serializers.DateTimeField()
+    first_published_at = serializers.DateTimeField(
+        allow_null=True, help_text="Null in the preview of a course never published."
+    )
 
     def get_url(self, course) -> str | None:
         # get_url_parts keeps the site root paths on the request: one cache read per request
