@@ -48,6 +48,12 @@ class AutoSchema(SpectacularAutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
+        if self.method == "GET" and getattr(self.view, "conditional_get", False):
+            # Views answering through api.conditional.conditional_response say so.
+            responses["304"] = {
+                "description": "Not Modified: the copy named by `If-None-Match` (or "
+                "`If-Modified-Since`) is current; no body."
+            }
         errors = self._error_responses()
         for code, serializer in errors.items():
             if code not in responses:
