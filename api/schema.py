@@ -78,3 +78,34 @@ class AutoSchema(SpectacularAutoSchema):
 def only_public_api(endpoints):
     """Preprocessing hook: document the versioned public API only (not Wagtail's admin API)."""
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v")]
+
+
+STREAM_PATH = "/api/v2/assistant/conversations/{conversation_id}/messages/stream/"
+
+
+def document_message_stream(result, generator, request, public):
+    """Postprocessing hook: the tutor's streaming variant of sending a message is a plain
+    async Django view (Server-Sent Events, see :mod:`api.assistant.streaming`), which
+    drf-spectacular cannot see. It takes the same body and refuses with the same problems as
+    ``POST …/messages/``; the events are documented in its description."""
+    from api.assistant import streaming
+
+    sibling = result["paths"].get(STREAM_PATH.replace("stream/", ""), {}).get("post")
+    if sibling is None:
+        return result
+    responses = {code: r for code, r in sibling["responses"].items() if code[0] in "45d"}
+    operation = {
+        **sibling,
+        "operationId": "assistant_conversations_messages_stream",
+        "summary": "Send a message and stream the answer (Server-Sent Events)",
+        "description": streaming.__doc__,
+        "responses": {
+            "200": {
+                "description": "`text/event-stream`: `start`, `delta`…, then `done` or `error`.",
+                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            },
+            **responses,
+        },
+    }
+    result["paths"][STREAM_PATH] = {"post": operation}
+    return result
