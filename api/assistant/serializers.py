@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from api.serializers import ProblemSerializer
 from learning.assistant.models import CheckQuestion, Conversation, Message, Reflection
 
 
@@ -102,6 +103,18 @@ class HintSerializer(ContextSerializer):
     content = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, default=""
     )
+
+
+class QuotaProblemSerializer(ProblemSerializer):
+    """``assistant_quota_exceeded``: the problem details say which quota ran out."""
+
+    period = serializers.ChoiceField(choices=["day", "month"])
+    unit = serializers.ChoiceField(choices=["interactions", "tokens"])
+    limit = serializers.IntegerField()
+    used = serializers.IntegerField()
+    resets_at = serializers.DateTimeField()
+    plan = serializers.CharField()
+    upgrade_message = serializers.CharField()
 
 
 class FeedbackSerializer(serializers.Serializer):
