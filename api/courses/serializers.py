@@ -188,7 +188,9 @@ class CourseDetailSerializer(CourseSummarySerializer):
     )
     certificate_enabled = serializers.BooleanField()
     ai_tutor_enabled = serializers.BooleanField()
-    last_published_at = serializers.DateTimeField()
+    last_published_at = serializers.DateTimeField(
+        allow_null=True, help_text="Null in the preview of a course never published."
+    )
     sections = serializers.SerializerMethodField()
 
     def get_description_html(self, course) -> str:
