@@ -9,6 +9,8 @@ each time (a ``304`` costs no body).
 
 ``ETag`` is a hash of the response data; ``Last-Modified`` (public responses only) is when the
 cached content was built. ``If-None-Match`` wins over ``If-Modified-Since`` (RFC 9110).
+Views answering with :func:`conditional_response` set ``conditional_get = True`` so their
+OpenAPI operation documents the ``304`` (:mod:`api.schema`).
 """
 
 from __future__ import annotations

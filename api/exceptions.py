@@ -59,6 +59,15 @@ def flatten_errors(details) -> dict[str, list[dict]]:
     return flat
 
 
+def errors_of_non_field_problem(status: int, code: str, detail: str) -> dict | None:
+    """Every 400 is a validation problem: a reason that belongs to no field is also listed
+    under ``errors``, so clients read one shape (malformed bodies, invalid tokens, rejected
+    files ...). Other statuses carry no ``errors``."""
+    if status != 400:
+        return None
+    return {"non_field_errors": [{"code": code, "message": detail}]}
+
+
 class DomainAPIException(exceptions.APIException):
     """A service's :class:`config.errors.DomainError`, carried through DRF's handling."""
 
@@ -133,12 +142,12 @@ def problem_exception_handler(exc: Exception, context: dict):
             detail, code = str(exc.default_detail), str(exc.default_code)
         if code == "error":
             code = str(exc.default_code)
-        errors = None
-        if response.status_code == 400:
-            # Every 400 is a validation problem: the reason is also listed under `errors`, so
-            # clients read one shape (malformed bodies, invalid tokens, rejected files ...).
-            errors = {"non_field_errors": [{"code": code, "message": detail}]}
-        body = problem_body(status=response.status_code, code=code, detail=detail, errors=errors)
+        body = problem_body(
+            status=response.status_code,
+            code=code,
+            detail=detail,
+            errors=errors_of_non_field_problem(response.status_code, code, detail),
+        )
         body.update(getattr(exc, "extra", None) or {})
 
     response.data = body

@@ -9,6 +9,9 @@ from rest_framework.test import APIClient
 from tests.support.processes import asgi_server, celery_worker, test_database_env
 from tests.support.roles import roles  # noqa: F401  (the role matrix fixture)
 
+# Every API response of a test client is checked against the OpenAPI schema.
+pytest_plugins = ["tests.support.contract"]
+
 # Tests using these fixtures run real processes: they are end to end, and slow.
 E2E_FIXTURES = {"live_asgi_url", "worker", "worker_mail_dir", "s3_server"}
 

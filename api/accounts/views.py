@@ -380,7 +380,22 @@ class ExportView(APIView):
     @extend_schema(
         tags=ME_TAG,
         operation_id="me_export",
-        responses={200: OpenApiResponse(description="All personal data held about me, as JSON.")},
+        responses={
+            200: OpenApiResponse(
+                response={
+                    "type": "object",
+                    "properties": {
+                        "format": {"type": "string", "enum": ["unpuzzle-account-export/1"]},
+                        "exported_at": {"type": "string", "format": "date-time"},
+                    },
+                    "required": ["format", "exported_at"],
+                    # One member per data section (account, sessions, enrollments, ...).
+                    "additionalProperties": {},
+                },
+                description="All personal data held about me, as JSON: `format`, "
+                "`exported_at`, then one member per data section.",
+            )
+        },
     )
     def get(self, request):
         response = Response(data_rights.export_user_data(request.user))

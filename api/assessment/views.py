@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.assessment import serializers as s
+from api.pagination import PageNumberPagination
 from cms import selectors as cms_selectors
 from cms.models import CourseInstructor, CoursePage
 from learning import access
@@ -407,8 +408,30 @@ def _cells(entry: Enrollment, quizzes) -> list[dict]:
     ]
 
 
+class GradebookPagination(PageNumberPagination):
+    """A gradebook page also lists its columns: ``quizzes``, in course order."""
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["quizzes"] = {
+            "type": "array",
+            "description": "The columns: the course's quizzes, in course order.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "lesson_id": {"type": "string", "format": "uuid"},
+                    "title": {"type": "string"},
+                },
+                "required": ["lesson_id", "title"],
+            },
+        }
+        schema["required"] = [*schema["required"], "quizzes"]
+        return schema
+
+
 class GradebookView(ListAPIView):
     serializer_class = s.GradebookRowSerializer
+    pagination_class = GradebookPagination
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

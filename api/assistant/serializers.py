@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from api.serializers import ProblemSerializer
 from learning.assistant.models import CheckQuestion, Conversation, Message, Reflection
 
 
@@ -43,6 +44,13 @@ class ConversationListQuerySerializer(serializers.Serializer):
 
 
 class MessageSerializer(serializers.ModelSerializer):
+    feedback = serializers.ChoiceField(
+        choices=Message.Feedback.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The learner's rating; empty until they rate the answer.",
+    )
+
     class Meta:
         model = Message
         fields = [
@@ -97,6 +105,18 @@ class HintSerializer(ContextSerializer):
     )
 
 
+class QuotaProblemSerializer(ProblemSerializer):
+    """``assistant_quota_exceeded``: the problem details say which quota ran out."""
+
+    period = serializers.ChoiceField(choices=["day", "month"])
+    unit = serializers.ChoiceField(choices=["interactions", "tokens"])
+    limit = serializers.IntegerField()
+    used = serializers.IntegerField()
+    resets_at = serializers.DateTimeField()
+    plan = serializers.CharField()
+    upgrade_message = serializers.CharField()
+
+
 class FeedbackSerializer(serializers.Serializer):
     feedback = serializers.ChoiceField(choices=Message.Feedback.choices)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
@@ -148,6 +168,7 @@ class PathSerializer(serializers.Serializer):
 class ReflectionSerializer(serializers.ModelSerializer):
     course_id = serializers.IntegerField(read_only=True)
     user_id = serializers.IntegerField(read_only=True)
+    link = serializers.URLField(read_only=True, allow_blank=True, help_text="Empty when none.")
     file_url = serializers.SerializerMethodField()
 
     class Meta:

@@ -34,7 +34,7 @@ from rest_framework.request import Request
 from api.assistant import serializers as s
 from api.assistant.views import own_conversation
 from api.authentication import JWTAuthentication
-from api.exceptions import flatten_errors, status_for
+from api.exceptions import errors_of_non_field_problem, flatten_errors, status_for
 from api.problems import PROBLEM_CONTENT_TYPE, problem_body, problem_response
 from config.errors import DomainError
 from learning.assistant import errors, services
@@ -107,7 +107,12 @@ def _prepare(django_request, conversation_id: int):
 def _problem(exc: Exception):
     if isinstance(exc, DomainError):
         status = status_for(exc)
-        body = problem_body(status=status, code=exc.code, detail=exc.message)
+        body = problem_body(
+            status=status,
+            code=exc.code,
+            detail=exc.message,
+            errors=errors_of_non_field_problem(status, exc.code, exc.message),
+        )
         body.update(exc.extra or {})
         return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
     if isinstance(exc, exceptions.ValidationError):
@@ -119,9 +124,13 @@ def _problem(exc: Exception):
         )
     if isinstance(exc, exceptions.APIException):
         details = exc.get_full_details()
-        code = details.get("code") if isinstance(details, dict) else exc.default_code
+        code = str((details.get("code") if isinstance(details, dict) else None) or exc.default_code)
+        detail = str(exc.detail)
         return problem_response(
-            status=exc.status_code, code=str(code or exc.default_code), detail=str(exc.detail)
+            status=exc.status_code,
+            code=code,
+            detail=detail,
+            errors=errors_of_non_field_problem(exc.status_code, code, detail),
         )
     raise exc
 

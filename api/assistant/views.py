@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.assistant import serializers as s
+from api.problems import PROBLEM_CONTENT_TYPE
 from cms.models import CoursePage
 from learning import access
 from learning.assistant import errors, selectors, services
@@ -32,6 +33,13 @@ ERRORS_DESCRIPTION = (
     "`provider_bad_response` / `provider_circuit_open` (the learner's message is kept and "
     "the interaction is not charged)."
 )
+# What every tutor interaction may answer besides its success.
+INTERACTION_ERRORS = {
+    (429, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+        s.QuotaProblemSerializer, description="`assistant_quota_exceeded`"
+    ),
+    503: OpenApiResponse(description="the provider failed; not charged"),
+}
 
 
 def own_conversation(request, conversation_id: int) -> Conversation:
@@ -66,7 +74,7 @@ class ConversationListView(ListAPIView):
         tags=TAG,
         operation_id="assistant_conversations_create",
         request=s.ConversationCreateSerializer,
-        responses={201: s.ConversationSerializer},
+        responses={201: s.ConversationSerializer, **INTERACTION_ERRORS},
         description="Start a conversation about a course (and optionally one of its lessons). "
         + ERRORS_DESCRIPTION,
     )
@@ -133,8 +141,7 @@ class MessageListView(ListAPIView):
         request=s.SendMessageSerializer,
         responses={
             201: s.MessageSerializer,
-            429: OpenApiResponse(description="`assistant_quota_exceeded`"),
-            503: OpenApiResponse(description="the provider failed; not charged"),
+            **INTERACTION_ERRORS,
         },
         description="Ask the tutor and get the whole answer with its citations (the JSON "
         "variant; `POST …/messages/stream/` streams it as Server-Sent Events). Context: the "
@@ -189,7 +196,7 @@ class HintView(APIView):
         tags=TAG,
         operation_id="assistant_hint",
         request=s.HintSerializer,
-        responses={201: s.MessageSerializer},
+        responses={201: s.MessageSerializer, **INTERACTION_ERRORS},
         description="The hint ladder for the learner's moment: `nudge`, then `hint`, then "
         "`step` (one worked step). Never the answer to a graded question. " + ERRORS_DESCRIPTION,
     )
@@ -212,7 +219,7 @@ class CheckView(APIView):
         tags=TAG,
         operation_id="assistant_check_create",
         request=s.ContextSerializer,
-        responses={201: s.CheckQuestionSerializer},
+        responses={201: s.CheckQuestionSerializer, **INTERACTION_ERRORS},
         description="A multiple-choice question about the learner's moment (the transcript "
         "window). The right choice stays on the server until the learner answers. "
         + ERRORS_DESCRIPTION,
@@ -251,7 +258,7 @@ class ReflectView(APIView):
         tags=TAG,
         operation_id="assistant_reflect",
         request=s.ContextSerializer,
-        responses={201: s.MessageSerializer},
+        responses={201: s.MessageSerializer, **INTERACTION_ERRORS},
         description="A reflection prompt for the lesson (save the reflection with "
         "`POST /assistant/reflections/`). " + ERRORS_DESCRIPTION,
     )
@@ -270,7 +277,7 @@ class PathView(APIView):
         tags=TAG,
         operation_id="assistant_path",
         request=s.ContextSerializer,
-        responses={201: s.PathSerializer},
+        responses={201: s.PathSerializer, **INTERACTION_ERRORS},
         description="Next lessons of the course for the learner (real lesson ids with "
         "reasons), from their struggles and progress. " + ERRORS_DESCRIPTION,
     )

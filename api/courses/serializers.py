@@ -73,7 +73,9 @@ class CourseSummarySerializer(serializers.Serializer):
     total_minutes = serializers.SerializerMethodField()
     lesson_count = serializers.SerializerMethodField()
     instructors = serializers.SerializerMethodField()
-    first_published_at = serializers.DateTimeField()
+    first_published_at = serializers.DateTimeField(
+        allow_null=True, help_text="Null in the preview of a course never published."
+    )
 
     def get_url(self, course) -> str | None:
         # get_url_parts keeps the site root paths on the request: one cache read per request
@@ -186,7 +188,9 @@ class CourseDetailSerializer(CourseSummarySerializer):
     )
     certificate_enabled = serializers.BooleanField()
     ai_tutor_enabled = serializers.BooleanField()
-    last_published_at = serializers.DateTimeField()
+    last_published_at = serializers.DateTimeField(
+        allow_null=True, help_text="Null in the preview of a course never published."
+    )
     sections = serializers.SerializerMethodField()
 
     def get_description_html(self, course) -> str:
@@ -364,6 +368,12 @@ class _Lesson(serializers.Serializer):
     video_duration = serializers.FloatField(allow_null=True)
     progress = LessonStateSerializer(
         allow_null=True, help_text="Your state and resume position; null unless you are enrolled."
+    )
+    course_id = serializers.IntegerField(
+        required=False, help_text="The lesson's course (in the lesson's own response)."
+    )
+    section_id = serializers.IntegerField(
+        required=False, help_text="The lesson's section (in the lesson's own response)."
     )
 
 

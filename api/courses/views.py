@@ -50,6 +50,7 @@ TAGS = ["courses"]
     )
 )
 class CourseListView(ListAPIView):
+    conditional_get = True  # documents 304 (api.schema)
     permission_classes = [AllowAny]
     serializer_class = s.CourseSummarySerializer
     filter_backends = [DjangoFilterBackend]
@@ -83,6 +84,7 @@ def _outline(course: CoursePage) -> dict:
 
 
 class CourseDetailView(APIView):
+    conditional_get = True  # documents 304 (api.schema)
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -168,6 +170,7 @@ def _with_learner_state(user, outline: dict, enrollment) -> tuple[dict, dict | N
 
 
 class LessonView(APIView):
+    conditional_get = True  # documents 304 (api.schema)
     permission_classes = [AllowAny]
 
     @extend_schema(

@@ -352,7 +352,12 @@ class SignedFileView(SignedMediaView):
         operation_id="media_signed_file",
         tags=TAGS,
         summary="A stored media file by signed URL (local storage only)",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        description="Segments (`video/mp2t`), videos, posters and renditions (`image/*`), "
+        "captions (`text/vtt`); files of unknown type as `application/octet-stream`.",
+        responses={
+            (200, media_type): OpenApiTypes.BINARY
+            for media_type in ("video/*", "image/*", "text/vtt", "application/octet-stream")
+        },
     )
     def get(self, request, token: str):
         name = media_storage.name_from_signed_file_token(token)

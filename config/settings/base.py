@@ -340,6 +340,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["api.schema.only_public_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_message_stream",
+    ],
     # Distinct names for choice sets that share a field name across components.
     "ENUM_NAME_OVERRIDES": {
         "InstructorRequestStatusEnum": "learning.accounts.models.InstructorRequest.Status",
