@@ -188,6 +188,8 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("DELETE", f"{V2}/assistant/conversations/{{conversation_id}}/"): owner_only(),
     ("GET", f"{V2}/assistant/conversations/{{conversation_id}}/messages/"): owner_only(),
     ("POST", f"{V2}/assistant/conversations/{{conversation_id}}/messages/"): owner_only(),
+    # The same message answered as server-sent events (an async view, same rules).
+    ("POST", f"{V2}/assistant/conversations/{{conversation_id}}/messages/stream/"): owner_only(),
     ("POST", f"{V2}/assistant/conversations/{{conversation_id}}/hint/"): owner_only(),
     ("POST", f"{V2}/assistant/conversations/{{conversation_id}}/check/"): owner_only(),
     ("POST", f"{V2}/assistant/conversations/{{conversation_id}}/reflect/"): owner_only(),
