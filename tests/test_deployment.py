@@ -36,9 +36,20 @@ def test_the_compose_file_only_overrides_the_wiring_of_its_own_services():
         "REDIS_URL",
         "AWS_STORAGE_BUCKET_NAME",
         "AWS_S3_ENDPOINT_URL",
+        "AWS_S3_PUBLIC_ENDPOINT_URL",  # the operator's value wins (interpolated from .env)
     }
     for name in APP_SERVICES:
         assert set(compose()["services"][name]["environment"]) == wiring, name
+
+
+def test_browsers_get_media_urls_for_the_published_storage_port():
+    """The app reaches MinIO by its service name; browsers on the host only by the port the
+    stack publishes, and signed URLs must name that address."""
+    services = compose()["services"]
+    public = services["web"]["environment"]["AWS_S3_PUBLIC_ENDPOINT_URL"]
+    assert public == "${AWS_S3_PUBLIC_ENDPOINT_URL:-http://localhost:9000}"
+    assert "${MINIO_PORT:-9000}:9000" in services["minio"]["ports"]
+    assert services["web"]["environment"]["AWS_S3_ENDPOINT_URL"] == "http://minio:9000"
 
 
 def test_migrations_run_once_before_any_app_process():
