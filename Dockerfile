@@ -6,6 +6,9 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends build-essential \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+COPY requirements/base.txt ./requirements/base.txt
+# The locked versions, every file checked against its hash (requirements/, `make lock`).
+RUN pip wheel --require-hashes --wheel-dir /wheels -r requirements/base.txt
 COPY pyproject.toml README.md ./
 COPY config ./config
 COPY cms ./cms
@@ -13,7 +16,7 @@ COPY learning ./learning
 COPY media_pipeline ./media_pipeline
 COPY api ./api
 COPY ops ./ops
-RUN pip wheel --wheel-dir /wheels .
+RUN pip wheel --no-deps --wheel-dir /wheels .
 
 # Runtime stage: no compilers, a non-root user, system ffmpeg for the media workers.
 FROM python:3.11-slim AS runtime
@@ -24,7 +27,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system app && useradd --system --gid app --home-dir /app app
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/* && rm -rf /wheels
+RUN pip install --no-cache-dir --no-index --no-deps /wheels/* && rm -rf /wheels
 WORKDIR /app
 COPY --chown=app:app . .
 RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789abcdef \

@@ -14,26 +14,48 @@ SITE_URL ?= http://$(if $(filter 0.0.0.0 :: [::],$(HOST)),127.0.0.1,$(HOST)):$(P
 DEBUG ?= $(if $(LOOPBACK),true,false)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev lrs browsers run run-env test test-fast fuzz lint format migrations clean
+.PHONY: help install install-dev lock audit lrs browsers run run-env test test-fast fuzz lint format migrations clean
 
 help:
 	@echo "make run    install, migrate, load demo data and serve web + worker + beat on $(HOST):$(PORT)"
 	@echo "make test   install dev tools, lint, check migrations and run the test suite"
 	@echo "make test-fast  the suite without slow and end-to-end tests (pytest -m 'not slow')"
 	@echo "make format format the code with ruff"
+	@echo "make lock   re-resolve requirements/*.txt (hashed locks) after changing pyproject.toml"
 	@echo "make browsers install Debian's chromium for the browser journeys (needs root or sudo)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Installs take the locked versions (requirements/*.txt, every file checked against its hash),
+# then the project itself without resolving anything again.
+$(VENV)/.installed: pyproject.toml requirements/base.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/base.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements/dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@ $(VENV)/.installed
+
+# Re-resolve the locks after changing dependencies in pyproject.toml (keeps current pins
+# unless UPGRADE=1). pip-tools runs from its own venv, outside the product's.
+PIP_COMPILE = var/pip-tools/bin/pip-compile --quiet --generate-hashes --strip-extras \
+	--allow-unsafe --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+# Known vulnerabilities in the locked versions (pip-audit, from its own venv; it asks PyPI's
+# and OSV's vulnerability services, so it needs those on the network).
+audit:
+	@test -x var/pip-audit/bin/pip-audit || { $(PYTHON) -m venv var/pip-audit && \
+	  var/pip-audit/bin/pip install --quiet 'pip-audit==2.10.1'; }
+	var/pip-audit/bin/pip-audit --require-hashes --disable-pip --no-deps -r requirements/base.txt
+
+lock:
+	@test -x var/pip-tools/bin/pip-compile || { $(PYTHON) -m venv var/pip-tools && \
+	  var/pip-tools/bin/pip install --quiet 'pip-tools==7.6.2'; }
+	$(PIP_COMPILE) -o requirements/base.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev -o requirements/dev.txt pyproject.toml
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev $(LRS_VENV)/.installed
