@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
@@ -151,7 +152,14 @@ def problem_exception_handler(exc: Exception, context: dict):
         body.update(getattr(exc, "extra", None) or {})
 
     response.data = body
-    renderer = getattr(context.get("request"), "accepted_renderer", None)
-    if renderer is None or getattr(renderer, "format", "json") == "json":
+    request = context.get("request")
+    renderer = getattr(request, "accepted_renderer", None)
+    file_format = getattr(renderer, "format", "json") not in ("json", "api")
+    if file_format and request is not None:
+        # A file format (``?format=csv``, a bare JWT) cannot say what went wrong: errors are
+        # problem JSON whatever the client asked for.
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+    if renderer is None or file_format or renderer.format == "json":
         response.content_type = PROBLEM_CONTENT_TYPE
     return response

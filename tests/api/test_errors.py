@@ -254,3 +254,22 @@ def test_clip_keeps_short_text_and_cuts_long_text():
 
     assert clip("short") == "short"
     assert clip("y" * 600) == "y" * 499 + "…"
+
+
+@pytest.mark.django_db
+def test_errors_of_file_formats_are_problem_json(client, student):
+    """``?format=jwt`` or ``?format=csv`` ask for a file; an error is never that file type
+    (found by the schema fuzzing: a 404 credential answered as ``application/vc+jwt``)."""
+    from tests.factories import courses as cf
+    from tests.support.auth import jwt_client
+
+    missing = client.get("/api/v2/certificates/verify/0/credential/?format=jwt")
+    assert missing.status_code == 404
+    assert missing["Content-Type"] == "application/problem+json"
+    assert missing.json()["code"] == "certificate_not_found"
+
+    course, _section = cf.published_course_with_lessons()
+    denied = jwt_client(student).get(f"/api/v2/analytics/courses/{course.pk}/lessons/?format=csv")
+    assert denied.status_code in (403, 404)
+    assert denied["Content-Type"] == "application/problem+json"
+    assert denied.json()["status"] == denied.status_code
