@@ -5,8 +5,8 @@ each role. Checks: no 5xx, every status code, content type, header and body as d
 Bounded (a fixed example budget and seed); ``FUZZ_MAX_EXAMPLES`` raises the budget for a
 longer run (README, "Tests"). Path ids point at real objects so the fuzzer reaches past 404s.
 
-Runs with ``FUZZ=1`` (``make fuzz``): not yet part of CI, because its last run found a 500 that
-is not fixed yet (README, "Tests").
+Runs with ``FUZZ=1``: ``make fuzz``, and in CI (``.ci/run``) within the PostgreSQL + Redis
+suite with two examples per operation.
 """
 
 from __future__ import annotations
