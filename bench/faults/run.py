@@ -459,6 +459,8 @@ class Load:
         async with httpx.AsyncClient(base_url=self.base, headers=headers, timeout=10) as client:
             while not self.stopping:
                 await asyncio.sleep(1.0)
+                if self.stopping:
+                    break
                 played = min(time.monotonic() - last, 30.0)  # honest playback at 1x
                 last = time.monotonic()
                 step = played / 5
