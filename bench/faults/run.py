@@ -922,6 +922,8 @@ class Run:
             rss_samples.append((now(), self.product.rss_mb()))
             if time.monotonic() > ends - 5:
                 break
+            if self.args.no_faults:
+                continue
             kind = rng.choice(["redis", "postgres", "s3", "kill-transcode", "kill-email"])
             fault = {"kind": kind, "start": now()}
             if kind in ("redis", "postgres", "s3"):
@@ -1021,6 +1023,9 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=8)
     parser.add_argument("--soak-seconds", type=float, default=180)
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument(
+        "--no-faults", action="store_true", help="soak without faults (a baseline for memory)"
+    )
     parser.add_argument("--out", default=str(ROOT / "var" / "bench-faults" / "results.json"))
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
