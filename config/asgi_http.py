@@ -17,6 +17,12 @@ A streaming response with a sync iterator (CSV exports) is read on that same wor
 and closed there, so its database connection goes back to the pool; Django's own handler
 reads such an iterator into memory too, on a thread of its own.
 
+The probes (``PROBE_PATHS``: ``/healthz``, ``/readyz``) run on a small executor of their
+own. When the database is down every request that needs it waits up to
+``DATABASE_POOL_TIMEOUT`` for a connection; a handful of them fill the shared executor, and
+probes queued behind them would time out: the orchestrator would then restart (liveness) or
+drain (readiness) a healthy process instead of being told "the database is down".
+
 Paths matched by ``ASYNC_PATHS`` (the tutor's server-sent events: an async view streaming
 from an async model client) keep Django's own async handler. WebSockets never come here.
 """
@@ -24,6 +30,7 @@ from an async model client) keep Django's own async handler. WebSockets never co
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
 from django.core import signals
@@ -33,6 +40,9 @@ from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.urls import set_script_prefix
 
 ASYNC_PATHS = (re.compile(r"/stream/$"),)
+PROBE_PATHS = frozenset({"/healthz", "/readyz"})
+# Two threads: a liveness and a readiness probe at once (readiness bounds its own checks).
+_probes = ThreadPoolExecutor(max_workers=2, thread_name_prefix="probe")
 
 
 class ThreadedASGIHandler(ASGIHandler):
@@ -46,8 +56,10 @@ class ThreadedASGIHandler(ASGIHandler):
         except RequestAborted:
             return
         set_script_prefix(get_script_prefix(scope))
+        executor = _probes if scope.get("path") in PROBE_PATHS else None
+        respond = sync_to_async(self._respond, thread_sensitive=False, executor=executor)
         try:
-            response = await sync_to_async(self._respond, thread_sensitive=False)(scope, body_file)
+            response = await respond(scope, body_file)
             await self.send_response(response, send)
         finally:
             body_file.close()

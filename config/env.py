@@ -82,7 +82,10 @@ def database_config(
             "ENGINE": "django_prometheus.db.backends.postgresql",  # Django's, with query metrics
             "OPTIONS": options,
             "CONN_MAX_AGE": conn_max_age,
-            "CONN_HEALTH_CHECKS": conn_max_age > 0,
+            # With the pool, Django passes this on as the pool's ``check``: a connection is
+            # tested as it is handed out, so one a database restart killed is replaced
+            # instead of failing the request that got it (one empty query per checkout).
+            "CONN_HEALTH_CHECKS": pool or conn_max_age > 0,
             "ATOMIC_REQUESTS": False,
         }
     )

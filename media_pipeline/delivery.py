@@ -115,7 +115,10 @@ def stream_asset_id(token: str) -> int:
 
 
 def master_playlist(asset: VideoAsset) -> str:
-    with media_storage.storage().open(asset.hls_master.name, "rb") as fh:
+    with (
+        media_storage.storage_errors("reading the master playlist"),
+        media_storage.storage().open(asset.hls_master.name, "rb") as fh,
+    ):
         return fh.read().decode("utf-8")
 
 
@@ -127,7 +130,10 @@ def media_playlist(asset: VideoAsset, rendition: str, *, request=None) -> str:
     if row is None:
         raise RenditionNotFound("No such rendition.")
     folder = row.playlist.name.rsplit("/", 1)[0]
-    with media_storage.storage().open(row.playlist.name, "rb") as fh:
+    with (
+        media_storage.storage_errors("reading a rendition playlist"),
+        media_storage.storage().open(row.playlist.name, "rb") as fh,
+    ):
         lines = fh.read().decode("utf-8").splitlines()
     lifetime = settings.MEDIA_SIGNED_URL_SECONDS
     rewritten = []

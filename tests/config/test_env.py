@@ -32,6 +32,9 @@ class TestDatabase:
         assert (config["USER"], config["PASSWORD"]) == ("app", "s3cret")
         assert config["OPTIONS"]["pool"]["max_size"] == 10
         assert config["CONN_MAX_AGE"] == 0
+        # The pool checks a connection before handing it out (a restarted server's dead
+        # connections are replaced): tests/ops/test_database_restart.py.
+        assert config["CONN_HEALTH_CHECKS"] is True
 
     def test_postgres_without_pool_keeps_persistent_connections(self):
         config = database_config("postgresql://db/lms", var_dir=VAR, pool=False, conn_max_age=60)
