@@ -45,12 +45,25 @@ def catalog_generation() -> int:
 
 def generations(course_id: int) -> tuple[int, int]:
     """(catalog generation, course generation) in one cache round trip."""
-    keys = [CATALOG_GENERATION_KEY, _generation_key(course_id)]
-    found = cache.get_many(keys)
+    keys = generation_keys(course_id)
+    return generations_of(cache.get_many(keys), keys)
+
+
+def generation_keys(course_id: int | None) -> list[str]:
+    """The cache keys of the generations a response depends on: the catalog's, and the
+    course's when it shows one course (read them with others in one ``get_many``)."""
+    if course_id is None:
+        return [CATALOG_GENERATION_KEY]
+    return [CATALOG_GENERATION_KEY, _generation_key(course_id)]
+
+
+def generations_of(found: dict, keys: list[str]) -> tuple[int, ...]:
+    """The generations under ``keys`` in what a ``get_many`` found; a missing one is stored
+    as 0, so later reads are hits."""
     for key in keys:
         if key not in found:
             cache.add(key, 0, timeout=None)
-    return found.get(keys[0]) or 0, found.get(keys[1]) or 0
+    return tuple(found.get(key) or 0 for key in keys)
 
 
 def _bump(key: str) -> None:

@@ -1,12 +1,16 @@
 """Cached course content responses: what the catalog, a course and a lesson look like to an
 anonymous client, built once per published state and reused by every request.
 
-Keys hold the content generations of :mod:`cms.headless` (bumped on every publish,
-unpublish, schedule, move and delete of a course or its sections, and on view restriction
-and category changes), so the request after a publish reads new keys and rebuilds: an entry
-is one ``cache.set`` of a finished response, so no response mixes two states. Entries also
-hold the scheme and host the client used (their URLs are absolute). Learner state is never in
-an entry; views merge it in per request.
+Each response has one slot (a cache key per catalog query, course or lesson, and the scheme
+and host the client used: URLs in entries are absolute). A slot holds the last entry built
+and the content generations of :mod:`cms.headless` it was built under (bumped on every
+publish, unpublish, schedule, move and delete of a course or its sections, and on view
+restriction and category changes). One ``get_many`` reads the current generations and the
+slot together; the entry is served only when its generations are the current ones, so the
+request after a publish rebuilds. Generations are read before building, so an entry built
+while a publish lands is labelled with the older generation and rebuilt by the next request.
+An entry is one ``cache.set`` of a finished response, so no response mixes two states.
+Learner state is never in an entry; views merge it in per request.
 
 An entry is ``{"data", "etag", "built_at", ...}``; ``etag`` is computed once, when built.
 """
@@ -36,13 +40,20 @@ def _entry(data: dict, **extra) -> dict:
     return {"data": data, "etag": etag_of(data), "built_at": timezone.now(), **extra}
 
 
-def _get_or_build(key: str, build: Callable[[], dict | None], timeout: int) -> dict | None:
-    entry = cache.get(key)
-    if entry is not None and _fresh(entry):
-        return entry
+def _get_or_build(
+    slot: str, course_id: int | None, build: Callable[[], dict | None], timeout: int
+) -> dict | None:
+    """The slot's entry when it was built under the current generations (one cache round
+    trip), else ``build()``'s, stored with the generations read before building."""
+    generation_keys = headless.generation_keys(course_id)
+    found = cache.get_many([*generation_keys, slot])
+    generations = headless.generations_of(found, generation_keys)
+    stored = found.get(slot)
+    if stored is not None and stored["generations"] == generations and _fresh(stored["entry"]):
+        return stored["entry"]
     entry = build()
     if entry is not None:
-        cache.set(key, entry, timeout=timeout)
+        cache.set(slot, {"generations": generations, "entry": entry}, timeout=timeout)
     return entry
 
 
@@ -60,9 +71,8 @@ def catalog_key(request) -> str:
         for name in CATALOG_PARAMS + PAGE_PARAMS
         for value in sorted(request.query_params.getlist(name))
     ]
-    generation = headless.catalog_generation()
     query = hashlib.blake2b(f"{_origin(request)}?{urlencode(params)}".encode(), digest_size=16)
-    return f"api:catalog:{generation}:{query.hexdigest()}"
+    return f"api:catalog:{query.hexdigest()}"
 
 
 def catalog_page(request, build: Callable[[], dict]) -> dict:
@@ -71,6 +81,7 @@ def catalog_page(request, build: Callable[[], dict]) -> dict:
     next live course's expire time."""
     return _get_or_build(
         catalog_key(request),
+        None,
         lambda: _entry(build(), expire_at=selectors.next_course_expiry()),
         settings.CATALOG_CACHE_SECONDS,
     )
@@ -79,22 +90,20 @@ def catalog_page(request, build: Callable[[], dict]) -> dict:
 def course_detail(request, course_id: int, build: Callable[[], dict | None]) -> dict | None:
     """The anonymous view of a course (``my_enrollment`` and lesson progress null), or None
     when it is not live. ``build()`` returns ``(data, expire_at)`` or None."""
-    catalog_gen, course_gen = headless.generations(course_id)
-    key = f"api:course:{course_id}:{course_gen}:{catalog_gen}:{_origin(request)}"
+    key = f"api:course:{course_id}:{_origin(request)}"
 
     def entry():
         built = build()
         return None if built is None else _entry(built[0], expire_at=built[1])
 
-    return _get_or_build(key, entry, settings.CATALOG_CACHE_SECONDS)
+    return _get_or_build(key, course_id, entry, settings.CATALOG_CACHE_SECONDS)
 
 
 def lesson(request, course_id: int, lesson_id: str, build: Callable[[], dict | None]):
     """The anonymous view of a lesson (``progress`` null) with ``free_preview`` and
     ``expire_at``, or None when the course or lesson is not live. Bodies hold signed URLs, so
     entries live no longer than :func:`cms.headless.lesson_cache_seconds`."""
-    catalog_gen, course_gen = headless.generations(course_id)
-    key = f"api:lesson:{course_id}:{course_gen}:{catalog_gen}:{_origin(request)}:{lesson_id}"
+    key = f"api:lesson:{course_id}:{_origin(request)}:{lesson_id}"
 
     def entry():
         built = build()
@@ -103,4 +112,4 @@ def lesson(request, course_id: int, lesson_id: str, build: Callable[[], dict | N
         data, free_preview, expire_at = built
         return _entry(data, free_preview=free_preview, expire_at=expire_at)
 
-    return _get_or_build(key, entry, headless.lesson_cache_seconds())
+    return _get_or_build(key, course_id, entry, headless.lesson_cache_seconds())

@@ -91,3 +91,51 @@ def test_reads_answer_from_the_database_when_redis_stops_mid_run(course):
                 assert response.json()["id" if n % 3 else "count"]
             assert statuses == [200] * 60
             assert http.get("/readyz").status_code == 503  # and readiness says so
+
+
+def commands(client) -> dict[str, int]:
+    return {
+        name.removeprefix("cmdstat_"): stats["calls"]
+        for name, stats in client.info("commandstats").items()
+    }
+
+
+def test_a_cached_read_is_one_cache_round_trip(course):
+    """The generations a response depends on and its cached entry come in one MGET; nothing
+    else of the read path asks Redis (anonymous throttles aside: they run once per request)."""
+    with redis_server() as (port, client, _proc):
+        env = processes.test_database_env(REDIS_URL=f"redis://127.0.0.1:{port}/0")
+        with asgi_server(env) as url, httpx.Client(base_url=url, timeout=10) as http:
+            lesson = http.get(f"/api/v2/courses/{course.pk}/").json()["sections"][0]["lessons"][0]
+            paths = [
+                "/api/v2/courses/",
+                f"/api/v2/courses/{course.pk}/",
+                f"/api/v2/courses/{course.pk}/lessons/{lesson['id']}/",
+            ]
+            for path in paths:  # warm up: entries built
+                assert http.get(path).status_code == 200
+            before = commands(client)
+            for n in range(30):
+                assert http.get(paths[n % 3]).status_code == 200
+            used = {k: v - before.get(k, 0) for k, v in commands(client).items()}
+            used = {k: v for k, v in used.items() if v and k != "info"}
+            assert used.get("mget") == 30, used
+            assert used.get("get", 0) <= 30, used  # one throttle history per request at most
+
+
+def test_cache_calls_share_one_redis_client_per_pool():
+    """Django builds a ``redis.Redis`` per cache call; building one cost more CPU than the
+    cached read it served. One per pool, shared by threads (each command takes a pooled
+    connection)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from config.cache import CountingRedisCache
+
+    with redis_server() as (port, _client, _proc):
+        cache = CountingRedisCache(f"redis://127.0.0.1:{port}/0", {})
+        cache.set("k", "v")
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            clients = set(pool.map(lambda _: id(cache._cache.get_client("k")), range(40)))
+        assert len(clients) == 1
+        assert cache.get("k") == "v"
+        assert cache._cache.get_client("k", write=True) is cache._cache.get_client("k")
