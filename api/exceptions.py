@@ -105,9 +105,46 @@ def _pool_exhausted(exc: Exception) -> bool:
     return isinstance(exc.__cause__, PoolTimeout)
 
 
+class DatabaseUnavailable(exceptions.APIException):
+    """The database connection was lost or refused (a restart, a failover). The request may
+    have been cut anywhere, so unlike ``service_busy`` this does not promise nothing changed;
+    the writes of the API are idempotent or keyed (event ids) for this retry."""
+
+    status_code = 503
+    default_code = "database_unavailable"
+    default_detail = "The database could not be reached. Try again shortly."
+
+    def __init__(self, wait: int) -> None:
+        super().__init__()
+        self.wait = wait
+
+
+# SQLSTATE classes of a lost or refused connection: 08 (connection exception) and 57P0x
+# (the server shutting down or starting up).
+_CONNECTION_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """A psycopg connection-level failure: the server went away or refused us. Errors of
+    the query itself (and SQLite's) are not: they are bugs, and stay 500."""
+    if not isinstance(exc, OperationalError):
+        return False
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    cause = exc.__cause__
+    if not isinstance(cause, psycopg.OperationalError):
+        return False
+    state = getattr(cause, "sqlstate", None)
+    return state is None or state.startswith(_CONNECTION_STATES)
+
+
 def _to_api_exception(exc: Exception) -> Exception:
     if _pool_exhausted(exc):
         return ServiceBusy(wait=BUSY_RETRY_AFTER_SECONDS)
+    if _connection_lost(exc):
+        return DatabaseUnavailable(wait=BUSY_RETRY_AFTER_SECONDS)
     if isinstance(exc, DomainError):
         return DomainAPIException(exc)
     if isinstance(exc, Http404):

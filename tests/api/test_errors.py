@@ -273,3 +273,36 @@ def test_errors_of_file_formats_are_problem_json(client, student):
     assert denied.status_code in (403, 404)
     assert denied["Content-Type"] == "application/problem+json"
     assert denied.json()["status"] == denied.status_code
+
+
+def _database_error(cause: Exception):
+    from django.db import OperationalError
+
+    error = OperationalError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+def test_a_lost_database_connection_is_503_and_a_broken_query_stays_500():
+    """PostgreSQL restarting (found by the fault injection, bench/faults) is a 503 the client
+    retries; an error of the query itself is a bug and reaches the 500 handling."""
+    import sqlite3
+
+    import psycopg
+
+    for cause in (
+        psycopg.errors.AdminShutdown("terminating connection due to administrator command"),
+        psycopg.OperationalError("consuming input failed: server closed the connection"),
+        psycopg.errors.ConnectionFailure("connection failure"),
+    ):
+        response = call(RaisingView.as_view(error=_database_error(cause)))
+        assert response.status_code == 503, cause
+        assert response.data["code"] == "database_unavailable"
+        assert response["Retry-After"] == "2"
+    for cause in (
+        psycopg.errors.QueryCanceled("canceling statement due to statement timeout"),
+        sqlite3.OperationalError("no such column: x"),
+    ):
+        with pytest.raises(Exception) as raised:
+            call(RaisingView.as_view(error=_database_error(cause)))
+        assert raised.value.__cause__ is cause
