@@ -135,6 +135,20 @@ def s3_server():
             "bucket": "unpuzzle-test",
             "client": client,
             "stop": server.stop,
+            # A STORAGES entry for the bucket (the product's S3 storage, path-style URLs).
+            "storage": {
+                "BACKEND": "config.storage.S3Storage",
+                "OPTIONS": {
+                    "bucket_name": "unpuzzle-test",
+                    "endpoint_url": endpoint,
+                    "access_key": "test-access",
+                    "secret_key": "test-secret",
+                    "region_name": "us-east-1",
+                    "addressing_style": "path",
+                    "signature_version": "s3v4",
+                    "file_overwrite": False,
+                },
+            },
         }
     finally:
         server.stop()

@@ -55,6 +55,16 @@ def course():
     return page
 
 
+def cached_read_paths(http, course) -> list[str]:
+    """The catalog, the course and its first lesson: the cached anonymous reads."""
+    lesson = http.get(f"/api/v2/courses/{course.pk}/").json()["sections"][0]["lessons"][0]
+    return [
+        "/api/v2/courses/",
+        f"/api/v2/courses/{course.pk}/",
+        f"/api/v2/courses/{course.pk}/lessons/{lesson['id']}/",
+    ]
+
+
 def test_a_hundred_requests_share_the_process_connection_pool(course):
     with redis_server() as (port, client, _proc):
         env = processes.test_database_env(REDIS_URL=f"redis://127.0.0.1:{port}/0")
@@ -75,12 +85,7 @@ def test_reads_answer_from_the_database_when_redis_stops_mid_run(course):
     with redis_server() as (port, _client, proc):
         env = processes.test_database_env(REDIS_URL=f"redis://127.0.0.1:{port}/0")
         with asgi_server(env) as url, httpx.Client(base_url=url, timeout=10) as http:
-            lesson = http.get(f"/api/v2/courses/{course.pk}/").json()["sections"][0]["lessons"][0]
-            paths = [
-                "/api/v2/courses/",
-                f"/api/v2/courses/{course.pk}/",
-                f"/api/v2/courses/{course.pk}/lessons/{lesson['id']}/",
-            ]
+            paths = cached_read_paths(http, course)
             statuses = []
             for n in range(60):
                 if n == 20:
@@ -106,12 +111,7 @@ def test_a_cached_read_is_one_cache_round_trip(course):
     with redis_server() as (port, client, _proc):
         env = processes.test_database_env(REDIS_URL=f"redis://127.0.0.1:{port}/0")
         with asgi_server(env) as url, httpx.Client(base_url=url, timeout=10) as http:
-            lesson = http.get(f"/api/v2/courses/{course.pk}/").json()["sections"][0]["lessons"][0]
-            paths = [
-                "/api/v2/courses/",
-                f"/api/v2/courses/{course.pk}/",
-                f"/api/v2/courses/{course.pk}/lessons/{lesson['id']}/",
-            ]
+            paths = cached_read_paths(http, course)
             for path in paths:  # warm up: entries built
                 assert http.get(path).status_code == 200
             before = commands(client)

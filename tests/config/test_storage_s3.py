@@ -9,22 +9,7 @@ from ops.readiness import check_storage
 
 @pytest.fixture
 def s3_storage(s3_server, settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "config.storage.S3Storage",
-            "OPTIONS": {
-                "bucket_name": s3_server["bucket"],
-                "endpoint_url": s3_server["endpoint"],
-                "access_key": "test-access",
-                "secret_key": "test-secret",
-                "region_name": "us-east-1",
-                "addressing_style": "path",
-                "signature_version": "s3v4",
-                "file_overwrite": False,
-            },
-        },
-    }
+    settings.STORAGES = {**settings.STORAGES, "default": s3_server["storage"]}
     return s3_server
 
 

@@ -16,19 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def s3_videos(s3_server, settings):
-    store = {
-        "BACKEND": "config.storage.S3Storage",
-        "OPTIONS": {
-            "bucket_name": s3_server["bucket"],
-            "endpoint_url": s3_server["endpoint"],
-            "access_key": "test-access",
-            "secret_key": "test-secret",
-            "region_name": "us-east-1",
-            "addressing_style": "path",
-            "signature_version": "s3v4",
-            "file_overwrite": False,
-        },
-    }
+    store = s3_server["storage"]
     settings.STORAGES = {**settings.STORAGES, "default": store, "videos": store}
     return s3_server
 
