@@ -21,8 +21,9 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
 from rest_framework.response import Response
 
 PUBLIC_VARY = ("Accept", "Authorization", "Cookie")
@@ -57,10 +58,26 @@ def conditional_response(
     timestamp = int(last_modified.timestamp()) if public and last_modified else None
     not_modified = get_conditional_response(request, etag=etag, last_modified=timestamp)
     response = not_modified if not_modified is not None else Response(data)
+    return _with_caching_headers(response, etag, timestamp, public, cache_control)
+
+
+def public_json_response(
+    request, body: bytes, *, etag: str, last_modified: datetime, cache_control: str, allow: str
+) -> HttpResponseBase:
+    """A public response whose JSON is already rendered (``body``), or ``304``: the same
+    status, body and headers :func:`conditional_response` gives through DRF for that data,
+    without DRF (``allow`` is the view's ``Allow`` header, which DRF would add)."""
+    timestamp = int(last_modified.timestamp())
+    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if response is None:
+        response = HttpResponse(body, content_type="application/json")
+    response["Allow"] = allow
+    return _with_caching_headers(response, etag, timestamp, True, cache_control)
+
+
+def _with_caching_headers(response, etag, timestamp, public, cache_control):
     response["ETag"] = etag
     if timestamp is not None:
-        from django.utils.http import http_date
-
         response["Last-Modified"] = http_date(timestamp)
     if public:
         response["Cache-Control"] = cache_control or public_cache_control()

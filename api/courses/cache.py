@@ -12,22 +12,30 @@ while a publish lands is labelled with the older generation and rebuilt by the n
 An entry is one ``cache.set`` of a finished response, so no response mixes two states.
 Learner state is never in an entry; views merge it in per request.
 
-An entry is ``{"data", "etag", "built_at", ...}``; ``etag`` is computed once, when built.
+An entry is ``{"body", "etag", "built_at", ...}``: ``body`` is the response rendered as JSON
+once, when built (the bytes every anonymous client gets, read without unpickling the data);
+:func:`data_of` parses it back for views that merge learner state in. ``etag`` is computed
+once too. The ``cached_*`` functions only look (one round trip, never build): views use them
+to answer anonymous reads before DRF's dispatch (:mod:`api.courses.public`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
 from api.conditional import etag_of
 from cms import headless, selectors
 
+# Bumped whenever an entry's shape changes, so a deploy never reads an older process' entries.
+PREFIX = "api:r2"
 CATALOG_PARAMS = ("q", "category", "level", "language", "price", "instructor", "tag", "ordering")
 PAGE_PARAMS = ("page", "page_size")
 
@@ -36,21 +44,43 @@ def _origin(request) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
+_json = JSONRenderer()
+
+
 def _entry(data: dict, **extra) -> dict:
-    return {"data": data, "etag": etag_of(data), "built_at": timezone.now(), **extra}
+    return {
+        "body": _json.render(data),
+        "etag": etag_of(data),
+        "built_at": timezone.now(),
+        **extra,
+    }
 
 
-def _get_or_build(
-    slot: str, course_id: int | None, build: Callable[[], dict | None], timeout: int
-) -> dict | None:
-    """The slot's entry when it was built under the current generations (one cache round
-    trip), else ``build()``'s, stored with the generations read before building."""
+def data_of(entry: dict) -> dict:
+    """The response data of an entry (a new object each time: callers may change it)."""
+    return json.loads(entry["body"])
+
+
+def _lookup(slot: str, course_id: int | None) -> tuple[dict | None, list]:
+    """The slot's entry when it was built under the current generations (else None), and
+    those generations: one cache round trip."""
     generation_keys = headless.generation_keys(course_id)
     found = cache.get_many([*generation_keys, slot])
     generations = headless.generations_of(found, generation_keys)
     stored = found.get(slot)
     if stored is not None and stored["generations"] == generations and _fresh(stored["entry"]):
-        return stored["entry"]
+        return stored["entry"], generations
+    return None, generations
+
+
+def _get_or_build(
+    slot: str, course_id: int | None, build: Callable[[], dict | None], timeout: int
+) -> dict | None:
+    """The slot's current entry, else ``build()``'s, stored with the generations read before
+    building."""
+    entry, generations = _lookup(slot, course_id)
+    if entry is not None:
+        return entry
     entry = build()
     if entry is not None:
         cache.set(slot, {"generations": generations, "entry": entry}, timeout=timeout)
@@ -69,10 +99,10 @@ def catalog_key(request) -> str:
     params = [
         (name, value)
         for name in CATALOG_PARAMS + PAGE_PARAMS
-        for value in sorted(request.query_params.getlist(name))
+        for value in sorted(request.GET.getlist(name))
     ]
     query = hashlib.blake2b(f"{_origin(request)}?{urlencode(params)}".encode(), digest_size=16)
-    return f"api:catalog:{query.hexdigest()}"
+    return f"{PREFIX}:catalog:{query.hexdigest()}"
 
 
 def catalog_page(request, build: Callable[[], dict]) -> dict:
@@ -87,10 +117,30 @@ def catalog_page(request, build: Callable[[], dict]) -> dict:
     )
 
 
+def _course_key(request, course_id: int) -> str:
+    return f"{PREFIX}:course:{course_id}:{_origin(request)}"
+
+
+def _lesson_key(request, course_id: int, lesson_id: str) -> str:
+    return f"{PREFIX}:lesson:{course_id}:{_origin(request)}:{lesson_id}"
+
+
+def cached_catalog_page(request) -> dict | None:
+    return _lookup(catalog_key(request), None)[0]
+
+
+def cached_course(request, course_id: int) -> dict | None:
+    return _lookup(_course_key(request, course_id), course_id)[0]
+
+
+def cached_lesson(request, course_id: int, lesson_id: str) -> dict | None:
+    return _lookup(_lesson_key(request, course_id, lesson_id), course_id)[0]
+
+
 def course_detail(request, course_id: int, build: Callable[[], dict | None]) -> dict | None:
     """The anonymous view of a course (``my_enrollment`` and lesson progress null), or None
     when it is not live. ``build()`` returns ``(data, expire_at)`` or None."""
-    key = f"api:course:{course_id}:{_origin(request)}"
+    key = _course_key(request, course_id)
 
     def entry():
         built = build()
@@ -103,7 +153,7 @@ def lesson(request, course_id: int, lesson_id: str, build: Callable[[], dict | N
     """The anonymous view of a lesson (``progress`` null) with ``free_preview`` and
     ``expire_at``, or None when the course or lesson is not live. Bodies hold signed URLs, so
     entries live no longer than :func:`cms.headless.lesson_cache_seconds`."""
-    key = f"api:lesson:{course_id}:{_origin(request)}:{lesson_id}"
+    key = _lesson_key(request, course_id, lesson_id)
 
     def entry():
         built = build()

@@ -4,7 +4,9 @@ Reads only. Lesson bodies of lessons that are not free previews go through the o
 policy, :func:`learning.access.ensure_can_open_lesson`.
 
 What an anonymous client sees is built once per published state and cached
-(:mod:`api.courses.cache`); a signed-in learner's state is merged into a copy per request.
+(:mod:`api.courses.cache`) and, once cached, sent to anonymous JSON clients before DRF's
+dispatch (:mod:`api.courses.public`); a signed-in learner's state is merged into a copy per
+request.
 Responses carry ``ETag`` (and, when public, ``Last-Modified``) and answer ``304`` to a current
 conditional request (:mod:`api.conditional`).
 """
@@ -28,6 +30,7 @@ from api.conditional import conditional_response, etag_of, public_cache_control
 from api.courses import cache as responses
 from api.courses import serializers as s
 from api.courses.filters import CourseFilter
+from api.courses.public import AnonymousFromCache
 from api.learning.serializers import CourseWithLearnerSerializer, EnrollmentSerializer
 from cms import headless, selectors
 from cms.models import CoursePage, SectionPage
@@ -49,7 +52,7 @@ TAGS = ["courses"]
         "Anonymous responses are `Cache-Control: public`, signed-in ones `private, no-cache`.",
     )
 )
-class CourseListView(ListAPIView):
+class CourseListView(AnonymousFromCache, ListAPIView):
     conditional_get = True  # documents 304 (api.schema)
     permission_classes = [AllowAny]
     serializer_class = s.CourseSummarySerializer
@@ -61,12 +64,16 @@ class CourseListView(ListAPIView):
             return CoursePage.objects.none()
         return selectors.catalog_courses()
 
+    def cached_public(self, request, **kwargs):
+        entry = responses.cached_catalog_page(request)
+        return None if entry is None else (entry, public_cache_control())
+
     def list(self, request, *args, **kwargs):
         build = super().list
         entry = responses.catalog_page(request, lambda: dict(build(request).data))
         return conditional_response(
             request,
-            entry["data"],
+            responses.data_of(entry),
             etag=entry["etag"],
             last_modified=entry["built_at"],
             public=not request.user.is_authenticated,
@@ -83,9 +90,13 @@ def _outline(course: CoursePage) -> dict:
     return headless.course_outline(course, lambda: selectors.live_sections(course))
 
 
-class CourseDetailView(APIView):
+class CourseDetailView(AnonymousFromCache, APIView):
     conditional_get = True  # documents 304 (api.schema)
     permission_classes = [AllowAny]
+
+    def cached_public(self, request, course_id: int, **kwargs):
+        entry = responses.cached_course(request, course_id)
+        return None if entry is None else (entry, public_cache_control())
 
     @extend_schema(
         tags=TAGS,
@@ -104,15 +115,15 @@ class CourseDetailView(APIView):
         )
         if entry is None:
             raise Http404
+        data = responses.data_of(entry)
         if not request.user.is_authenticated:
             return conditional_response(
                 request,
-                entry["data"],
+                data,
                 etag=entry["etag"],
                 last_modified=entry["built_at"],
                 public=True,
             )
-        data = entry["data"]
         enrollment = enrollment_selectors.current_enrollment(request.user, course_id)
         outline, enrollment_data = _with_learner_state(
             request.user, {"sections": data["sections"]}, enrollment
@@ -169,9 +180,22 @@ def _with_learner_state(user, outline: dict, enrollment) -> tuple[dict, dict | N
     )
 
 
-class LessonView(APIView):
+def _public_lesson_cache_control() -> str:
+    seconds = headless.lesson_cache_seconds() // 2  # the body's signed URLs stay valid
+    return public_cache_control(
+        min(settings.API_CACHE_MAX_AGE, seconds), min(settings.API_CACHE_STALE_SECONDS, seconds)
+    )
+
+
+class LessonView(AnonymousFromCache, APIView):
     conditional_get = True  # documents 304 (api.schema)
     permission_classes = [AllowAny]
+
+    def cached_public(self, request, course_id: int, lesson_id, **kwargs):
+        entry = responses.cached_lesson(request, course_id, str(lesson_id))
+        if entry is None or not entry["free_preview"]:
+            return None  # the view answers (403 enrollment_required to anonymous clients)
+        return entry, _public_lesson_cache_control()
 
     @extend_schema(
         tags=TAGS,
@@ -196,17 +220,13 @@ class LessonView(APIView):
             raise Http404
         if not request.user.is_authenticated:
             access.ensure_can_open_lesson(None, None, free_preview=entry["free_preview"])
-            seconds = headless.lesson_cache_seconds() // 2  # the body's signed URLs stay valid
             return conditional_response(
                 request,
-                entry["data"],
+                responses.data_of(entry),
                 etag=entry["etag"],
                 last_modified=entry["built_at"],
                 public=True,
-                cache_control=public_cache_control(
-                    min(settings.API_CACHE_MAX_AGE, seconds),
-                    min(settings.API_CACHE_STALE_SECONDS, seconds),
-                ),
+                cache_control=_public_lesson_cache_control(),
             )
         course = CoursePage(pk=course_id)  # the access policy reads only its id
         enrolled = access.is_current_learner(request.user, course)
@@ -218,7 +238,7 @@ class LessonView(APIView):
             progress = progress_selectors.lesson_state(
                 progress_selectors.lesson_progress(request.user, course_id, lesson_id)
             )
-        data = {**entry["data"], "progress": progress}
+        data = {**responses.data_of(entry), "progress": progress}
         return conditional_response(request, data, etag=etag_of(data), public=False)
 
 

@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
@@ -103,6 +104,98 @@ def test_a_learners_etag_changes_with_their_progress(as_user, student, course):
     progress_services.reading_mark_complete(user=student, lesson=course_lesson(course.pk, lesson))
     second = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert second.status_code == 200 and second["ETag"] != first["ETag"]
+
+
+# --- Anonymous reads served before DRF's dispatch (api.courses.public) -------------------------
+
+SAME_HEADERS_EXCEPT = {"X-Request-ID", "Date"}
+
+
+def comparable(response) -> tuple:
+    headers = {k: v for k, v in response.headers.items() if k not in SAME_HEADERS_EXCEPT}
+    return response.status_code, response.content, headers
+
+
+@pytest.fixture
+def dispatched(monkeypatch):
+    """Calls of DRF's dispatch (authentication, negotiation, the view), by path."""
+    from rest_framework.views import APIView
+
+    seen = []
+    original = APIView.initial
+
+    def initial(self, request, *args, **kwargs):
+        seen.append(request.path)
+        return original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(APIView, "initial", initial)
+    return seen
+
+
+@pytest.mark.parametrize("kind", ["catalog", "course", "lesson"])
+def test_cached_anonymous_reads_skip_drf_and_answer_exactly_as_the_view(
+    kind, api_client, course, dispatched, monkeypatch
+):
+    url = urls(course, api_client)[kind]
+    built = api_client.get(url)  # a miss: the view builds the entry
+    dispatched.clear()
+    fast = api_client.get(url, HTTP_ACCEPT="application/json")
+    fast_304 = api_client.get(url, HTTP_IF_NONE_MATCH=built["ETag"])
+    assert dispatched == []
+    assert fast.status_code == 200 and fast_304.status_code == 304
+
+    from api.courses import public
+
+    monkeypatch.setattr(public, "is_plain_anonymous_json_get", lambda request: False)
+    assert comparable(api_client.get(url, HTTP_ACCEPT="application/json")) == comparable(fast)
+    assert comparable(api_client.get(url, HTTP_IF_NONE_MATCH=built["ETag"])) == comparable(fast_304)
+    assert dispatched == [url, url]
+
+
+@pytest.mark.no_contract(reason="the browsable API's HTML and a 406 are outside the contract")
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"HTTP_AUTHORIZATION": "Bearer not-a-token"},  # DRF answers 401
+        {"HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8"},  # the browsable API
+        {"HTTP_ACCEPT": "application/json; indent=4"},
+        {"HTTP_ACCEPT": "application/xml"},  # DRF answers 406
+    ],
+)
+def test_requests_that_may_not_be_anonymous_json_go_through_drf(
+    extra, api_client, course, dispatched
+):
+    url = urls(course, api_client)["course"]
+    api_client.get(url)
+    dispatched.clear()
+    api_client.get(url, **extra)
+    assert dispatched == [url]
+
+
+def test_a_session_cookie_or_a_format_parameter_go_through_drf(
+    api_client, as_user, student, course, dispatched
+):
+    url = urls(course, api_client)["course"]
+    api_client.get(url)
+    dispatched.clear()
+    signed_in = as_user(student)  # a session or a token: either way not the anonymous copy
+    signed_in.cookies[settings.SESSION_COOKIE_NAME] = "unknown-session"
+    signed_in.get(url)
+    api_client.get(url + "?format=json")
+    assert dispatched == [url, url]
+
+
+def test_gated_lessons_are_never_served_from_the_anonymous_path(
+    api_client, as_user, student, course, dispatched
+):
+    lf.enroll(student, course)
+    gated = f"/api/v2/courses/{course.pk}/lessons/{lesson_ids(course.pk, api_client)[1]}/"
+    assert as_user(student).get(gated).status_code == 200  # the entry exists now
+    dispatched.clear()
+    response = api_client.get(gated)
+    assert response.status_code == 403
+    assert response.json()["code"] == "enrollment_required"
+    assert dispatched == [gated]
 
 
 # --- Learner state is never shared ----------------------------------------------------------
