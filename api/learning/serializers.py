@@ -175,9 +175,20 @@ class HeartbeatResultSerializer(serializers.Serializer):
     credited_seconds = serializers.FloatField(help_text="New unique seconds watched it added.")
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if not data.get("errors"):
-            data.pop("errors", None)
+        # The fields above, built directly: ten results per batch on the hottest write path
+        # (DRF's per-field calls were a tenth of a heartbeat request's time). The contract
+        # tests check the result against the fields' schema.
+        data = {
+            "index": instance.index,
+            "client_event_id": None
+            if instance.client_event_id is None
+            else str(instance.client_event_id),
+            "status": instance.status,
+            "reasons": list(instance.reasons),
+            "credited_seconds": float(instance.credited_seconds),
+        }
+        if instance.errors:
+            data["errors"] = instance.errors
         return data
 
 
