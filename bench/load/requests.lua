@@ -1,17 +1,32 @@
--- wrk script: each request is drawn at random from a file of lines
+-- wrk script: requests taken in turn from a file of lines
 --   METHOD <TAB> PATH <TAB> AUTHORIZATION (or -) <TAB> BODY (or -)
--- given as the first script argument. "{uuid}" in a body becomes a fresh random UUID (event
--- ids of heartbeats). At the end, prints one JSON line with latency percentiles and errors.
+-- given as the first script argument. Each wrk thread takes every Nth line (N threads) and
+-- cycles through its share, so with as many connections as lines (heartbeats: one per
+-- learner) two requests of one learner rarely overlap. "{uuid}" in a body becomes a fresh
+-- random UUID (event ids of heartbeats). At the end, prints one JSON line with latency
+-- percentiles and errors.
 
 local lines = {}
+local threads = 0
+local next_line = 0
+
+function setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
 
 function init(args)
   math.randomseed(os.time() + (tonumber(tostring({}):match("0x(%x+)"), 16) or 0) % 100000)
+  local all = {}
   for line in io.lines(args[1]) do
     local method, path, auth, body = line:match("^([^\t]+)\t([^\t]+)\t([^\t]+)\t(.*)$")
     if method then
-      lines[#lines + 1] = {method = method, path = path, auth = auth, body = body}
+      all[#all + 1] = {method = method, path = path, auth = auth, body = body}
     end
+  end
+  local count = tonumber(args[2]) or 1
+  for i, r in ipairs(all) do
+    if #all < count or (i - 1) % count == id then lines[#lines + 1] = r end
   end
 end
 
@@ -23,7 +38,8 @@ local function uuid()
 end
 
 function request()
-  local r = lines[math.random(#lines)]
+  next_line = next_line % #lines + 1
+  local r = lines[next_line]
   local headers = {["Accept"] = "application/json"}
   if r.auth ~= "-" then headers["Authorization"] = r.auth end
   local body = nil

@@ -87,6 +87,7 @@ def prepare(args) -> dict:
     django.setup()
     from django.core.management import call_command
 
+    from bench.load import video_course
     from bench.load.seed import seed
     from cms.models import CourseLesson
     from learning.accounts import services
@@ -106,8 +107,10 @@ def prepare(args) -> dict:
         .order_by("course_id", "position")
         .values_list("course_id", "lesson_id")
     )
+    signed_in = ids["learners"][: args.tokens]
+    videos = video_course.ensure(signed_in)
     learners = []
-    for user in User.objects.filter(pk__in=ids["learners"][: args.tokens]):
+    for user in User.objects.filter(pk__in=signed_in):
         _session, refresh = services.session_start(
             email=user.email,
             password="load-test-password",  # noqa: S106  (the seeded learners')
@@ -125,7 +128,7 @@ def prepare(args) -> dict:
             for course_id in enrolled
         }
         learners.append({"auth": f"Bearer {refresh.access_token}", "lessons": lessons})
-    return {"courses": courses, "free": free, "learners": learners}
+    return {"courses": courses, "free": free, "learners": learners, "videos": videos}
 
 
 def scenarios(data: dict, browse_courses: int) -> dict[str, list[str]]:
@@ -136,6 +139,7 @@ def scenarios(data: dict, browse_courses: int) -> dict[str, list[str]]:
         return f"{method}\t{path}\t{auth}\t{body}"
 
     learn_lessons, heartbeats, dashboards = [], [], []
+    video_lesson = data["videos"]["lessons"][0]
     for learner in data["learners"]:
         dashboards.append(line("/api/v2/me/enrollments/", learner["auth"]))
         for course_id, lessons in learner["lessons"].items():
@@ -143,26 +147,27 @@ def scenarios(data: dict, browse_courses: int) -> dict[str, list[str]]:
                 learn_lessons.append(
                     line(f"/api/v2/courses/{course_id}/lessons/{lesson}/", learner["auth"])
                 )
-            events = [
-                {
-                    "client_event_id": "{uuid}",
-                    "lesson_id": lessons[0],
-                    "start": 10.0 * n,
-                    "end": 10.0 * n + 10,
-                    "position": 10.0 * n + 10,
-                    "playback_rate": 1.0,
-                    "client_time": "2026-01-01T00:00:00Z",
-                }
-                for n in range(10)
-            ]
-            heartbeats.append(
-                line(
-                    "/api/v2/progress/events/",
-                    learner["auth"],
-                    "POST",
-                    json.dumps({"events": events}),
-                )
+        # A player's batch: ten 1-second spans of the started video lesson, each event id new
+        # (wrk's script fills {uuid}); the whole write path runs (allowance lock, progress
+        # row, receipts); spans past the allowance are cut (faster_than_playback), as for a
+        # player that sends faster than real time.
+        events = [
+            {
+                "client_event_id": "{uuid}",
+                "lesson_id": video_lesson,
+                "start": float(n),
+                "end": float(n + 1),
+                "position": float(n + 1),
+                "playback_rate": 1.0,
+                "client_time": "2026-01-01T00:00:00Z",
+            }
+            for n in range(10)
+        ]
+        heartbeats.append(
+            line(
+                "/api/v2/progress/events/", learner["auth"], "POST", json.dumps({"events": events})
             )
+        )
     fields = "subtitle,level,language,price,currency,first_published_at"
     return {
         "healthz": [line("/healthz")],
@@ -203,7 +208,7 @@ def counters(base: str) -> dict[str, float]:
     return totals
 
 
-def run_wrk(wrk: str, base: str, lines: list[str], args) -> dict:
+def run_wrk(wrk: str, base: str, lines: list[str], args, clients: int) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as handle:
         handle.write("\n".join(lines) + "\n")
         path = handle.name
@@ -211,8 +216,8 @@ def run_wrk(wrk: str, base: str, lines: list[str], args) -> dict:
         output = subprocess.run(  # noqa: S603  (wrk, fixed arguments)
             [
                 wrk,
-                f"-t{min(2, args.clients)}",
-                f"-c{args.clients}",
+                f"-t{min(2, clients)}",
+                f"-c{clients}",
                 f"-d{args.seconds}s",
                 "--timeout",
                 "10s",
@@ -221,6 +226,7 @@ def run_wrk(wrk: str, base: str, lines: list[str], args) -> dict:
                 base,
                 "--",
                 path,
+                str(min(2, clients)),
             ],
             capture_output=True,
             text=True,
@@ -240,6 +246,9 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=50, help="signed-in learners driving load")
     parser.add_argument("--browse-courses", type=int, default=200)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--heartbeat-clients", type=int, default=50, help="one connection per learner"
+    )
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--db-mode", choices=["pool", "persistent"], default="pool")
@@ -297,7 +306,9 @@ def main() -> None:
                     timeout=30,
                 ).raise_for_status() if method == "GET" else None
             before = counters(base)
-            result = run_wrk(wrk, base, lines, args)
+            clients = args.heartbeat_clients if "heartbeat" in name else args.clients
+            result = run_wrk(wrk, base, lines, args, clients)
+            result["clients"] = clients
             after = counters(base)
             requests = max(1, result["requests"])
             gets = (after["hits"] - before["hits"]) + (after["misses"] - before["misses"])
@@ -318,7 +329,8 @@ def report(results: dict, args) -> None:
         f"\nmachine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}\n"
         f"server: uvicorn config.asgi:application, 1 process, DB {args.db_mode}; "
-        f"wrk {args.clients} connections x {args.seconds} s per endpoint; "
+        f"wrk {args.clients} connections ({args.heartbeat_clients} for heartbeats) x "
+        f"{args.seconds} s per endpoint; "
         f"data: {args.courses} courses, {args.learners} learners, "
         f"{args.enrollments} enrollments each, {args.progress} progress rows\n"
     )
