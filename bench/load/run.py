@@ -4,14 +4,16 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/unpuzzle_load \
     REDIS_URL=redis://127.0.0.1:6379/4 .venv/bin/python bench/load/run.py
 
-One command: migrates and seeds the database (bulk inserts; ``--courses``, ``--learners``,
-``--enrollments`` per learner, ``--progress`` rows), signs in ``--tokens`` learners, starts
-the server the Dockerfile starts (uvicorn ``config.asgi:application``, one process, production
-settings: ``DEBUG`` off, PostgreSQL, Redis) and drives each endpoint in turn with ``wrk``
-(installed with apt-get when missing and we are root) on loopback: ``--clients`` keep-alive
-connections for ``--seconds``. Per endpoint it prints requests/s, p50/p95/p99, errors, the
-cache hit ratio and database queries per request (from the server's own Prometheus
-counters), next to a bare Django JSON view and Wagtail's API v2 listing the same pages.
+One command: migrates and seeds the database (``COPY``, see ``seed.py``: ``--courses``,
+``--learners``, ``--progress`` rows, ``--enrollments`` per learner, by default the fewest that
+hold the progress rows and at least 3; ``--seed-only`` stops there), signs in ``--tokens``
+learners, starts the server the Dockerfile starts (uvicorn ``config.asgi:application``, one
+process, production settings: ``DEBUG`` off, PostgreSQL, Redis) and drives each endpoint in
+turn with ``wrk`` (installed with apt-get when missing and we are root) on loopback:
+``--clients`` keep-alive connections for ``--seconds``. Per endpoint it prints requests/s,
+p50/p95/p99, errors, the cache hit ratio and database queries per request (from the server's
+own Prometheus counters), next to a bare Django JSON view and Wagtail's API v2 listing the
+same pages.
 
 ``--app-dir`` serves another checkout of the product (e.g. the main branch, for a before/after
 comparison); ``--db-mode pool|persistent`` picks psycopg's pool or persistent connections.
@@ -88,19 +90,25 @@ def prepare(args) -> dict:
     from django.core.management import call_command
 
     from bench.load import video_course
-    from bench.load.seed import seed
+    from bench.load.seed import SeedError, seed
     from cms.models import CourseLesson
     from learning.accounts import services
     from learning.accounts.models import User
     from learning.enrollment.models import Enrollment
 
     call_command("migrate", verbosity=0)
-    ids = seed(
-        courses=args.courses,
-        learners=args.learners,
-        enrollments=args.enrollments,
-        progress=args.progress,
-    )
+    try:
+        ids = seed(
+            courses=args.courses,
+            learners=args.learners,
+            enrollments=args.enrollments,
+            progress=args.progress,
+        )
+    except SeedError as error:
+        sys.exit(f"seed: {error}")
+    args.enrollments = ids["enrollments"]
+    if args.seed_only:
+        return {}
     courses = ids["courses"]
     free = dict(
         CourseLesson.objects.filter(course_id__in=courses, free_preview=True, is_live=True)
@@ -241,8 +249,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--courses", type=int, default=1000)
     parser.add_argument("--learners", type=int, default=100_000)
-    parser.add_argument("--enrollments", type=int, default=3, help="courses per learner")
+    parser.add_argument(
+        "--enrollments",
+        type=int,
+        help="courses per learner (default: the fewest that hold --progress, at least 3)",
+    )
     parser.add_argument("--progress", type=int, default=1_000_000, help="lesson progress rows")
+    parser.add_argument(
+        "--seed-only", action="store_true", help="migrate and seed the database, then stop"
+    )
     parser.add_argument("--tokens", type=int, default=50, help="signed-in learners driving load")
     parser.add_argument("--browse-courses", type=int, default=200)
     parser.add_argument("--clients", type=int, default=8)
@@ -259,10 +274,12 @@ def main() -> None:
         sys.exit("Set DATABASE_URL to a PostgreSQL database (migrated and seeded here).")
     if not os.environ.get("REDIS_URL"):
         sys.exit("Set REDIS_URL (the cache of the server under test).")
-    wrk = ensure_wrk()
+    wrk = None if args.seed_only else ensure_wrk()
     env = server_env(args)
     os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
     data = prepare(args)
+    if args.seed_only:
+        return
     plan = scenarios(data, args.browse_courses)
     base = f"http://127.0.0.1:{args.port}"
     command = [
