@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from config.channel_layer import group_send
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +25,7 @@ def asset_event(asset) -> dict:
 
 def publish(event: dict) -> None:
     """Best effort: a channel layer that is down must never fail processing."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
     try:
-        async_to_sync(layer.group_send)(group_name(event["asset_id"]), event)
+        group_send(group_name(event["asset_id"]), event)
     except Exception:  # Redis unavailable, layer closed, ...
         logger.warning("Could not publish media event for asset %s", event["asset_id"])

@@ -5,74 +5,21 @@ learners), ``session.<id>`` (sockets opened with one sign-in session, closed whe
 revoked). Pushes are best effort and sent after commit: when the layer is down, nothing fails
 and clients catch up from the database with ``since`` when they reconnect.
 
-With Redis (``RedisPubSubChannelLayer``) a push from sync code (a request's thread, a Celery
-task) is one ``PUBLISH`` on a pooled connection of this process: the channel name and bytes
-the layer's own ``group_send`` would publish, without ``async_to_sync`` (which, on a request's
-thread, waits for the server's event loop to run the send: a thread hop per push on the
-heartbeat path). Other layers (the in-memory one of the embedded default) go through the
-layer itself.
+From sync code (a request's thread, a Celery task) a push is one Redis ``PUBLISH`` with the
+pub/sub layer, without an event-loop hop (:mod:`config.channel_layer`).
 """
 
 from __future__ import annotations
 
 import logging
 
-import redis
 from asgiref.sync import async_to_sync
-from channels.layers import DEFAULT_CHANNEL_LAYER, get_channel_layer
-from channels_redis.pubsub import RedisPubSubChannelLayer
-from channels_redis.utils import _consistent_hash
-from django.conf import settings
+from channels.layers import get_channel_layer
 from django.db import transaction
 
+from config.channel_layer import group_send, sync_publisher
+
 logger = logging.getLogger(__name__)
-
-# A publish is one short command: fail fast when Redis is away (pushes are best effort).
-PUBLISH_TIMEOUT_SECONDS = 2
-
-
-class _Publisher:
-    """Sync ``group_send`` for a :class:`RedisPubSubChannelLayer` (one client per shard)."""
-
-    def __init__(self, layer: RedisPubSubChannelLayer, config: dict):
-        self.layer = layer
-        self.prefix = config.get("prefix", "asgi")
-        self.shards = []
-        for host in config.get("hosts") or ["redis://127.0.0.1:6379"]:
-            address = host["address"] if isinstance(host, dict) else host
-            self.shards.append(
-                redis.Redis.from_url(
-                    address,
-                    socket_timeout=PUBLISH_TIMEOUT_SECONDS,
-                    socket_connect_timeout=PUBLISH_TIMEOUT_SECONDS,
-                )
-            )
-
-    def group_send(self, group: str, message: dict) -> None:
-        channel = f"{self.prefix}__group__{group}"  # RedisPubSubLoopLayer's group channel
-        shard = self.shards[_consistent_hash(channel, len(self.shards))]
-        shard.publish(channel, self.layer.serialize(message))
-
-
-_publisher: _Publisher | None = None
-
-
-def _sync_publisher(layer) -> _Publisher | None:
-    global _publisher
-    if not isinstance(layer, RedisPubSubChannelLayer):
-        return None
-    if _publisher is None or _publisher.layer is not layer:  # the layer is rebuilt in tests
-        config = settings.CHANNEL_LAYERS[DEFAULT_CHANNEL_LAYER].get("CONFIG", {})
-        _publisher = _Publisher(layer, config)
-    return _publisher
-
-
-def _group_send(layer, group: str, event: dict) -> None:
-    publisher = _sync_publisher(layer)
-    if publisher is not None:
-        publisher.group_send(group, event)
-    else:
-        async_to_sync(layer.group_send)(group, event)
 
 
 def user_group(user_id) -> str:
@@ -93,7 +40,7 @@ def send(group: str, event: dict) -> bool:
     if layer is None:
         return False
     try:
-        _group_send(layer, group, event)
+        group_send(group, event, layer)
     except Exception:  # Redis down, layer closed, ...
         logger.warning("Could not push %s to %s", event.get("type"), group)
         return False
@@ -107,7 +54,7 @@ def send_many(events: list[tuple[str, dict]]) -> int:
     layer = get_channel_layer()
     if layer is None:
         return 0
-    if _sync_publisher(layer) is not None:
+    if sync_publisher(layer) is not None:
         sent = 0
         for group, event in events:
             if not send(group, event):

@@ -39,7 +39,9 @@
       done = true;
       bar.hidden = true;
       label.hidden = true;
-      if (socket) socket.close();
+      // The poll and the socket race: when the poll sees the end first, the socket's own
+      // event is on its way. Close a moment later rather than cut it off mid-flight.
+      if (socket) { var open = socket; socket = null; window.setTimeout(function () { open.close(); }, 2000); }
       // Fill in what processing found (duration, renditions) from the API.
       fetch(root.dataset.detailUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) { return response.ok ? response.json() : null; })

@@ -1,5 +1,6 @@
-"""Pushes from sync code: with Redis, one PUBLISH that the channel layer's own subscribers
-receive, made without an event-loop hop; without Redis, through the layer."""
+"""Pushes and media events from sync code (config.channel_layer): with Redis, one PUBLISH
+that the channel layer's own subscribers receive, made without an event loop; without Redis,
+through the layer."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import pytest
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from config import channel_layer
 from learning.notifications import push
+from media_pipeline import events
 
 needs_redis = pytest.mark.skipif(
     not settings.REDIS_URL, reason="the Redis pub/sub layer (PostgreSQL + Redis run)"
@@ -22,12 +25,14 @@ def test_a_sync_push_is_one_publish_the_layers_subscribers_receive(monkeypatch):
         raise AssertionError("async_to_sync used for a push")
 
     monkeypatch.setattr(push, "async_to_sync", no_hop)
+    monkeypatch.setattr(channel_layer, "async_to_sync", no_hop)
     layer = get_channel_layer()
 
     async def scenario():
         channel = await layer.new_channel()
         await layer.group_add(push.user_group(4242), channel)
         await layer.group_add(push.course_group(7), channel)
+        await layer.group_add(events.group_name(99), channel)
         await asyncio.sleep(0.2)  # the subscriptions are live
         # Sent from a thread, as a request or a task sends them.
         assert await asyncio.to_thread(
@@ -40,16 +45,28 @@ def test_a_sync_push_is_one_publish_the_layers_subscribers_receive(monkeypatch):
                 (push.user_group(4243), {"type": "progress.updated", "progress": {}}),
             ],
         )
-        first = await asyncio.wait_for(layer.receive(channel), 10)
-        second = await asyncio.wait_for(layer.receive(channel), 10)
-        await layer.group_discard(push.user_group(4242), channel)
-        await layer.group_discard(push.course_group(7), channel)
-        return sent, first, second
+        # A media event from a worker's task: many in a row, none lost.
+        for percent in range(1, 21):
+            await asyncio.to_thread(
+                events.publish,
+                {
+                    "type": "media.progress",
+                    "asset_id": 99,
+                    "status": "processing",
+                    "progress": percent,
+                    "failure_reason": "",
+                },
+            )
+        received = [await asyncio.wait_for(layer.receive(channel), 10) for _ in range(22)]
+        for group in (push.user_group(4242), push.course_group(7), events.group_name(99)):
+            await layer.group_discard(group, channel)
+        return sent, received
 
-    sent, first, second = asyncio.run(scenario())
+    sent, received = asyncio.run(scenario())
     assert sent == 2
-    assert first == {"type": "progress.updated", "progress": {"a": 1}}
-    assert second == {"type": "course.announcement", "n": 1}
+    assert received[0] == {"type": "progress.updated", "progress": {"a": 1}}
+    assert received[1] == {"type": "course.announcement", "n": 1}
+    assert [event["progress"] for event in received[2:]] == list(range(1, 21))
 
 
 @needs_redis
