@@ -3,12 +3,14 @@
 -- given as the first script argument. Each wrk thread takes every Nth line (N threads) and
 -- cycles through its share, so with as many connections as lines (heartbeats: one per
 -- learner) two requests of one learner rarely overlap. "{uuid}" in a body becomes a fresh
--- random UUID (event ids of heartbeats). At the end, prints one JSON line with latency
--- percentiles and errors.
+-- random UUID (event ids of heartbeats). A third argument, in milliseconds, paces each
+-- connection (it waits about that long before each request: a player's interval). At the end,
+-- prints one JSON line with latency percentiles and errors.
 
 local lines = {}
 local threads = 0
 local next_line = 0
+local pause = 0
 
 function setup(thread)
   thread:set("id", threads)
@@ -24,6 +26,7 @@ function init(args)
       all[#all + 1] = {method = method, path = path, auth = auth, body = body}
     end
   end
+  pause = tonumber(args[3]) or 0
   local count = tonumber(args[2]) or 1
   for i, r in ipairs(all) do
     if #all < count or (i - 1) % count == id then lines[#lines + 1] = r end
@@ -35,6 +38,12 @@ local function uuid()
     local v = (c == "x") and math.random(0, 0xf) or math.random(8, 0xb)
     return string.format("%x", v)
   end))
+end
+
+function delay()
+  -- Uniform in [pause/2, 3*pause/2]: players are not in step with one another.
+  if pause == 0 then return 0 end
+  return math.random(math.floor(pause / 2), math.floor(pause * 3 / 2))
 end
 
 function request()

@@ -192,9 +192,15 @@ def scenarios(data: dict, browse_courses: int) -> dict[str, list[str]]:
         ],
         "learn: lesson as its learner": learn_lessons,
         "learn: heartbeats (10 events)": heartbeats,
+        PACED: heartbeats,
         "dashboard: my enrollments": dashboards,
     }
 
+
+# The same heartbeats at a player's pace: each learner (connection) sends a batch, waits a
+# second, sends the next (a real player sends one every 10 s), for latency at a known rate.
+PACED = "learn: heartbeats paced (1 batch/s per learner)"
+PACED_MS = 1000
 
 METRIC = re.compile(r"^([a-zA-Z_:]+)(\{[^}]*\})? ([0-9.eE+-]+)$")
 
@@ -216,7 +222,7 @@ def counters(base: str) -> dict[str, float]:
     return totals
 
 
-def run_wrk(wrk: str, base: str, lines: list[str], args, clients: int) -> dict:
+def run_wrk(wrk: str, base: str, lines: list[str], args, clients: int, pause_ms: int = 0) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as handle:
         handle.write("\n".join(lines) + "\n")
         path = handle.name
@@ -235,6 +241,7 @@ def run_wrk(wrk: str, base: str, lines: list[str], args, clients: int) -> dict:
                 "--",
                 path,
                 str(min(2, clients)),
+                str(pause_ms),
             ],
             capture_output=True,
             text=True,
@@ -324,7 +331,8 @@ def main() -> None:
                 ).raise_for_status() if method == "GET" else None
             before = counters(base)
             clients = args.heartbeat_clients if "heartbeat" in name else args.clients
-            result = run_wrk(wrk, base, lines, args, clients)
+            pause_ms = PACED_MS if name == PACED else 0
+            result = run_wrk(wrk, base, lines, args, clients, pause_ms)
             result["clients"] = clients
             after = counters(base)
             requests = max(1, result["requests"])
