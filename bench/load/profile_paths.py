@@ -77,21 +77,10 @@ def main() -> None:
     client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT="application/json")
 
     def heartbeats():
-        events = [
-            {
-                "client_event_id": secrets.token_hex(16),
-                "lesson_id": videos["lessons"][0],
-                "start": float(n),
-                "end": float(n + 1),
-                "position": float(n + 1),
-                "playback_rate": 1.0,
-                "client_time": "2026-01-01T00:00:00Z",
-            }
-            for n in range(10)
-        ]
+        batch = video_course.heartbeat_batch(videos["lessons"][0], lambda: secrets.token_hex(16))
         return client.post(
             "/api/v2/progress/events/",
-            data=json.dumps({"events": events}),
+            data=json.dumps(batch),
             content_type="application/json",
             HTTP_AUTHORIZATION=auth,
         )

@@ -141,6 +141,8 @@ def prepare(args) -> dict:
 
 def scenarios(data: dict, browse_courses: int) -> dict[str, list[str]]:
     """Endpoint name -> request lines for requests.lua."""
+    from bench.load import video_course
+
     hot = data["courses"][:browse_courses]  # the pages people browse (cache working set)
 
     def line(path, auth="-", method="GET", body="-"):
@@ -155,26 +157,9 @@ def scenarios(data: dict, browse_courses: int) -> dict[str, list[str]]:
                 learn_lessons.append(
                     line(f"/api/v2/courses/{course_id}/lessons/{lesson}/", learner["auth"])
                 )
-        # A player's batch: ten 1-second spans of the started video lesson, each event id new
-        # (wrk's script fills {uuid}); the whole write path runs (allowance lock, progress
-        # row, receipts); spans past the allowance are cut (faster_than_playback), as for a
-        # player that sends faster than real time.
-        events = [
-            {
-                "client_event_id": "{uuid}",
-                "lesson_id": video_lesson,
-                "start": float(n),
-                "end": float(n + 1),
-                "position": float(n + 1),
-                "playback_rate": 1.0,
-                "client_time": "2026-01-01T00:00:00Z",
-            }
-            for n in range(10)
-        ]
+        batch = video_course.heartbeat_batch(video_lesson, lambda: "{uuid}")  # wrk fills it
         heartbeats.append(
-            line(
-                "/api/v2/progress/events/", learner["auth"], "POST", json.dumps({"events": events})
-            )
+            line("/api/v2/progress/events/", learner["auth"], "POST", json.dumps(batch))
         )
     fields = "subtitle,level,language,price,currency,first_published_at"
     return {

@@ -32,6 +32,27 @@ def _video_lesson(n: int, asset_id: int) -> dict:
     }
 
 
+def heartbeat_batch(lesson_id: str, event_id) -> dict:
+    """A player's batch: ten 1-second spans of ``lesson_id`` from the start; ``event_id()``
+    gives each event's id. Past the learner's allowance spans are cut
+    (``faster_than_playback``), as for a player that sends faster than real time: the whole
+    write path still runs (allowance lock, progress row, receipts)."""
+    return {
+        "events": [
+            {
+                "client_event_id": event_id(),
+                "lesson_id": lesson_id,
+                "start": float(n),
+                "end": float(n + 1),
+                "position": float(n + 1),
+                "playback_rate": 1.0,
+                "client_time": "2026-01-01T00:00:00Z",
+            }
+            for n in range(10)
+        ]
+    }
+
+
 def _course():
     from django.utils import timezone
 

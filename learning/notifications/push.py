@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import logging
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from config.channel_layer import group_send, sync_publisher
+from config.channel_layer import group_send
 
 logger = logging.getLogger(__name__)
 
@@ -48,36 +47,14 @@ def send(group: str, event: dict) -> bool:
 
 
 def send_many(events: list[tuple[str, dict]]) -> int:
-    """Send several events in one event-loop round trip; returns how many were sent."""
-    if not events:
-        return 0
-    layer = get_channel_layer()
-    if layer is None:
-        return 0
-    if sync_publisher(layer) is not None:
-        sent = 0
-        for group, event in events:
-            if not send(group, event):
-                break  # the layer is down: the rest would fail the same way
-            sent += 1
-        return sent
-
-    async def _send_all() -> int:
-        sent = 0
-        for group, event in events:
-            try:
-                await layer.group_send(group, event)
-                sent += 1
-            except Exception:
-                logger.warning("Could not push %s to %s", event.get("type"), group)
-                break  # the layer is down: the rest would fail the same way
-        return sent
-
-    try:
-        return async_to_sync(_send_all)()
-    except Exception:
-        logger.warning("Could not push %d events", len(events))
-        return 0
+    """Send several events in order; returns how many were sent (it stops at the first that
+    fails: the layer is down and the rest would fail the same way)."""
+    sent = 0
+    for group, event in events:
+        if not send(group, event):
+            break
+        sent += 1
+    return sent
 
 
 def after_commit(group: str, event: dict) -> None:

@@ -24,7 +24,6 @@ def test_a_sync_push_is_one_publish_the_layers_subscribers_receive(monkeypatch):
     def no_hop(*args, **kwargs):
         raise AssertionError("async_to_sync used for a push")
 
-    monkeypatch.setattr(push, "async_to_sync", no_hop)
     monkeypatch.setattr(channel_layer, "async_to_sync", no_hop)
     layer = get_channel_layer()
 
